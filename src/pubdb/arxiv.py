@@ -1,0 +1,400 @@
+"""arXiv API client: batched id look-ups, politeness, bounded retries, safe Atom parsing.
+
+The client knows nothing of the database: the library hands it the time of the last
+request (so spacing holds across runs) and a callback to remember each new one.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from xml.etree import ElementTree
+
+from . import __version__
+from .errors import NetworkError
+from .ids import ArxivId, InvalidIdentifier, parse_arxiv_id
+
+DEFAULT_URL = "https://export.arxiv.org/api/query"
+USER_AGENT = f"pubdb/{__version__} (+https://github.com/pubdb/pubdb; bibliography manager)"
+ATOM = "{http://www.w3.org/2005/Atom}"
+ARXIV = "{http://arxiv.org/schemas/atom}"
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_BODY_BYTES = 50_000_000
+
+for _prefix, _uri in (
+    ("", ATOM[1:-1]),
+    ("arxiv", ARXIV[1:-1]),
+    ("opensearch", OPENSEARCH[1:-1]),
+):
+    ElementTree.register_namespace(_prefix, _uri)
+
+# arXiv taxonomy terms (cs.LG, hep-th, cond-mat.stat-mech); not ACM (I.2.6) or MSC (68T05).
+_CATEGORY = re.compile(r"^[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[a-z]+)?)?$")
+_ABS_ID = re.compile(r"arxiv\.org/abs/(?P<id>.+?)/?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ArxivAuthor:
+    name: str
+    affiliations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArxivRecord:
+    """One entry of an arXiv Atom feed, in plain values."""
+
+    id: ArxivId
+    title: str
+    abstract: str
+    authors: tuple[ArxivAuthor, ...]
+    published: str
+    updated: str
+    dois: tuple[str, ...] = ()
+    journal_ref: str | None = None
+    comment: str | None = None
+    primary_category: str | None = None
+    categories: tuple[str, ...] = ()
+    abs_url: str | None = None
+    pdf_url: str | None = None
+    xml: str = ""
+
+    @property
+    def year(self) -> int | None:
+        return int(self.published[:4]) if self.published[:4].isdigit() else None
+
+
+@dataclass
+class FetchResult:
+    records: dict[str, ArxivRecord] = field(default_factory=dict)
+    not_found: list[ArxivId] = field(default_factory=list)
+    requests: int = 0
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    base_url: str = DEFAULT_URL
+    delay: float = 3.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    retries: int = 5
+    backoff: float = 3.0
+    max_retry_wait: float = 300.0
+    batch_size: int = 100
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> ClientSettings:
+        env = os.environ if environ is None else environ
+        defaults = cls()
+
+        def number(name: str, default: float) -> float:
+            raw = env.get(name)
+            if raw in (None, ""):
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                raise NetworkError(f"{name} must be a number, not {raw!r}") from None
+            if value < 0:
+                raise NetworkError(f"{name} must not be negative")
+            return value
+
+        return cls(
+            base_url=env.get("PUBDB_ARXIV_URL") or defaults.base_url,
+            delay=number("PUBDB_ARXIV_DELAY", defaults.delay),
+            connect_timeout=number("PUBDB_ARXIV_CONNECT_TIMEOUT", defaults.connect_timeout),
+            read_timeout=number("PUBDB_ARXIV_TIMEOUT", defaults.read_timeout),
+            retries=int(number("PUBDB_ARXIV_RETRIES", defaults.retries)),
+            backoff=number("PUBDB_ARXIV_BACKOFF", defaults.backoff),
+            max_retry_wait=number("PUBDB_ARXIV_MAX_WAIT", defaults.max_retry_wait),
+        )
+
+
+class _Retryable(Exception):
+    """A failure worth another try: 429/5xx, connection trouble, a garbled body."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ArxivClient:
+    """Fetches arXiv metadata by id, at most one request per ``delay`` seconds."""
+
+    def __init__(
+        self,
+        settings: ClientSettings | None = None,
+        *,
+        last_request: float | None = None,
+        on_request: Callable[[float], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.settings = settings or ClientSettings.from_env()
+        self.last_request = last_request
+        self.on_request = on_request
+        self._sleep = sleep
+        self._clock = clock
+        self._session = None
+
+    def fetch(
+        self,
+        ids: Sequence[ArxivId],
+        progress: Callable[[int], None] | None = None,
+    ) -> FetchResult:
+        """Metadata of the latest version of each id; ids arXiv does not return are
+        ``not_found``. Raises NetworkError when a batch cannot be fetched."""
+        wanted = list(dict.fromkeys(arxiv_id.base for arxiv_id in ids))
+        result = FetchResult()
+        size = max(1, self.settings.batch_size)
+        for start in range(0, len(wanted), size):
+            batch = wanted[start : start + size]
+            records = self._fetch_batch(batch)
+            result.requests += 1
+            for record in records:
+                if record.id.base in batch:
+                    result.records.setdefault(record.id.base, record)
+            if progress:
+                progress(len(batch))
+        result.not_found = [ArxivId(base) for base in wanted if base not in result.records]
+        return result
+
+    def _fetch_batch(self, batch: list[str]) -> list[ArxivRecord]:
+        params = {"id_list": ",".join(batch), "start": "0", "max_results": str(len(batch))}
+        waited = 0.0
+        for attempt in range(self.settings.retries + 1):
+            try:
+                return parse_feed(self._get(params))
+            except _Retryable as problem:
+                pause = self._retry_pause(attempt, problem)
+                if (
+                    attempt == self.settings.retries
+                    or waited + pause > self.settings.max_retry_wait
+                ):
+                    raise NetworkError(
+                        f"arXiv request failed after {attempt + 1} attempts: {problem}"
+                    ) from None
+                waited += pause
+                self._sleep(pause)
+        raise AssertionError("unreachable")
+
+    def _retry_pause(self, attempt: int, problem: _Retryable) -> float:
+        if problem.retry_after is not None and problem.retry_after > 0:
+            return problem.retry_after
+        base = self.settings.backoff * min(2**attempt, 20)
+        return base * random.uniform(0.8, 1.2)
+
+    def _wait_turn(self) -> None:
+        if self.last_request is None:
+            return
+        pause = self.last_request + self.settings.delay - self._clock()
+        if pause > 0:
+            self._sleep(min(pause, self.settings.delay))
+
+    def _get(self, params: dict[str, str]) -> bytes:
+        import requests
+
+        self._wait_turn()
+        self.last_request = self._clock()
+        if self.on_request:
+            self.on_request(self.last_request)
+        try:
+            response = self._http().get(
+                self.settings.base_url,
+                params=params,
+                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                stream=True,
+            )
+            with response:
+                body = self._read_body(response)
+        except requests.exceptions.Timeout:
+            raise _Retryable("timed out waiting for arXiv") from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            raise _Retryable("connection to arXiv failed") from None
+        except requests.exceptions.RequestException as exc:
+            raise NetworkError(f"arXiv request failed: {exc.__class__.__name__}") from None
+        return _check_status(response, body)
+
+    def _read_body(self, response) -> bytes:
+        deadline = self._clock() + self.settings.read_timeout
+        chunks, size = [], 0
+        for chunk in response.iter_content(64 * 1024):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise NetworkError("arXiv response is too large")
+            if self._clock() > deadline:
+                raise _Retryable("arXiv response took too long to arrive")
+        return b"".join(chunks)
+
+    def _http(self):
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+            self._session.headers["User-Agent"] = USER_AGENT
+        return self._session
+
+
+def _check_status(response, body: bytes) -> bytes:
+    status = response.status_code
+    if status == 200:
+        if not _looks_like_xml(body):
+            raise _Retryable("arXiv answered with something that is not an Atom feed")
+        return body
+    if status in RETRY_STATUSES:
+        reason = "rate limited by arXiv (HTTP 429)" if status == 429 else f"HTTP {status}"
+        raise _Retryable(reason, _retry_after(response.headers.get("Retry-After")))
+    if status == 400:
+        raise NetworkError(f"arXiv rejected the request: {_error_message(body)}")
+    if status == 403:
+        raise NetworkError("arXiv refused access (HTTP 403); stopping")
+    raise NetworkError(f"arXiv answered HTTP {status}")
+
+
+def _looks_like_xml(body: bytes) -> bool:
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:200].lower()
+    return head.startswith(b"<?xml") or head.startswith(b"<feed")
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def _error_message(body: bytes) -> str:
+    try:
+        root = _parse_xml(body)
+    except NetworkError:
+        return "HTTP 400"
+    for entry in root.iter(f"{ATOM}entry"):
+        summary = _text(entry, f"{ATOM}summary")
+        if summary:
+            return summary
+    return "HTTP 400"
+
+
+def _parse_xml(body: bytes) -> ElementTree.Element:
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        return fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException:
+        raise NetworkError("arXiv response declares a DTD or entities; refused") from None
+    except ElementTree.ParseError:
+        raise _Retryable("arXiv response is not well-formed XML (truncated?)") from None
+
+
+def parse_feed(body: bytes) -> list[ArxivRecord]:
+    """Entries of an arXiv Atom feed (old or new backend). Ghost entries without an id
+    are skipped; an error feed raises NetworkError."""
+    root = _parse_xml(body)
+    if root.tag != f"{ATOM}feed":
+        raise _Retryable("arXiv response is not an Atom feed")
+    records = []
+    for entry in root.iter(f"{ATOM}entry"):
+        entry_id = _text(entry, f"{ATOM}id")
+        if not entry_id:
+            continue
+        if "/api/errors" in entry_id:
+            raise NetworkError(f"arXiv reported an error: {_text(entry, f'{ATOM}summary')}")
+        records.append(parse_entry(entry))
+    return records
+
+
+def parse_entry(entry: ElementTree.Element) -> ArxivRecord:
+    """One Atom ``<entry>`` as an ArxivRecord; raises NetworkError if its id is unusable."""
+    entry_id = _text(entry, f"{ATOM}id") or ""
+    match = _ABS_ID.search(entry_id)
+    try:
+        arxiv_id = parse_arxiv_id(match["id"]) if match else None
+    except InvalidIdentifier:
+        arxiv_id = None
+    if arxiv_id is None:
+        raise NetworkError(f"arXiv returned an entry with an unusable id: {entry_id!r}")
+    links = _links(entry)
+    primary = entry.find(f"{ARXIV}primary_category")
+    return ArxivRecord(
+        id=arxiv_id,
+        title=_text(entry, f"{ATOM}title") or "",
+        abstract=_text(entry, f"{ATOM}summary") or "",
+        authors=tuple(_author(element) for element in entry.findall(f"{ATOM}author")),
+        published=_text(entry, f"{ATOM}published") or "",
+        updated=_text(entry, f"{ATOM}updated") or "",
+        dois=tuple(_dois(entry)),
+        journal_ref=_text(entry, f"{ARXIV}journal_ref"),
+        comment=_text(entry, f"{ARXIV}comment"),
+        primary_category=_category(primary.get("term") if primary is not None else None),
+        categories=tuple(_categories(entry)),
+        abs_url=links.get("abs") or f"https://arxiv.org/abs/{arxiv_id}",
+        pdf_url=links.get("pdf") or f"https://arxiv.org/pdf/{arxiv_id}",
+        xml=ElementTree.tostring(entry, encoding="unicode").strip(),
+    )
+
+
+def parse_entry_xml(xml: str) -> ArxivRecord:
+    """Re-parse an entry stored in the database, without the network."""
+    return parse_entry(_parse_xml(xml.encode("utf-8")))
+
+
+def _text(element: ElementTree.Element, tag: str) -> str | None:
+    child = element.find(tag)
+    if child is None:
+        return None
+    text = " ".join("".join(child.itertext()).split())
+    return text or None
+
+
+def _author(element: ElementTree.Element) -> ArxivAuthor:
+    affiliations = tuple(
+        " ".join(a.text.split()) for a in element.findall(f"{ARXIV}affiliation") if a.text
+    )
+    return ArxivAuthor(_text(element, f"{ATOM}name") or "", affiliations)
+
+
+def _dois(entry: ElementTree.Element) -> list[str]:
+    found: list[str] = []
+    for element in entry.findall(f"{ARXIV}doi"):
+        for doi in (element.text or "").split():
+            if doi.startswith("10.") and doi.lower() not in (d.lower() for d in found):
+                found.append(doi)
+    return found
+
+
+def _category(term: str | None) -> str | None:
+    return term if term and _CATEGORY.match(term) else None
+
+
+def _categories(entry: ElementTree.Element) -> list[str]:
+    terms = (_category(c.get("term")) for c in entry.findall(f"{ATOM}category"))
+    return list(dict.fromkeys(term for term in terms if term))
+
+
+def _links(entry: ElementTree.Element) -> dict[str, str]:
+    """abs and pdf links, with or without rel/title attributes (both backends)."""
+    links: dict[str, str] = {}
+    for link in entry.findall(f"{ATOM}link"):
+        href = link.get("href") or ""
+        if link.get("title") == "pdf" or link.get("type") == "application/pdf":
+            links.setdefault("pdf", href)
+        elif "/pdf/" in href:
+            links.setdefault("pdf_guess", href)
+        elif "/abs/" in href:
+            links.setdefault("abs", href)
+    if "pdf" not in links and "pdf_guess" in links:
+        links["pdf"] = links["pdf_guess"]
+    return links

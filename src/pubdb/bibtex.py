@@ -1,0 +1,130 @@
+"""BibTeX export: entries that bibtex, biber, bibtexparser and pybtex all read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TextIO
+
+from .latex import protect_capitals, to_latex
+from .models import Author, Publication
+from .text import strip_control
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_GROUP_AUTHOR = re.compile(
+    r"\b(collaboration|consortium|team|group|committee|society|association|project)\b",
+    re.IGNORECASE,
+)
+_VERBATIM_FIELDS = ("doi", "url", "eprint")
+# Field order in the written entry; anything else follows in stored order.
+_ORDER = (
+    "author", "editor", "title", "journal", "booktitle", "school", "institution", "year",
+    "month", "volume", "number", "pages", "publisher", "address", "edition", "series",
+    "howpublished", "doi", "eprint", "archiveprefix", "primaryclass", "url", "note",
+    "abstract",
+)  # fmt: skip
+
+
+def bibtex_name(author: Author) -> str:
+    """'Family, Given' with TeX for accents: 'Boull{\\'e}, Nicolas'."""
+    if _GROUP_AUTHOR.search(author.name) and not author.given:
+        return "{" + to_latex(author.name) + "}"
+    family, given = to_latex(author.family), to_latex(author.given)
+    if not family:
+        return "{" + to_latex(author.name) + "}"
+    if re.search(r"\band\b", family, re.IGNORECASE):
+        family = "{" + family + "}"
+    return f"{family}, {given}" if given else family
+
+
+def _verbatim(value: str) -> str:
+    """URLs and DOIs go out as written, with braces kept balanced and no line breaks."""
+    value = "".join(strip_control(value).split())
+    depth = 0
+    for char in value:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        value = value.replace("{", "%7B").replace("}", "%7D")
+    return value
+
+
+def _text(publication: Publication, name: str, value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    return publication.latex.get(name) or to_latex(str(value))
+
+
+def entry_fields(publication: Publication) -> dict[str, str]:
+    """BibTeX field name -> value (already TeX), for one publication."""
+    p = publication
+    fields: dict[str, str | None] = {}
+    if p.authors:
+        fields["author"] = p.latex.get("author") or " and ".join(
+            bibtex_name(author) for author in p.authors
+        )
+    fields["title"] = p.latex.get("title") or (protect_capitals(to_latex(p.title)) or None)
+    venue_field = {"article": "journal", "inproceedings": "booktitle"}.get(p.entry_type)
+    fields["journal"] = _text(
+        p, "journal", p.journal or (p.venue if venue_field == "journal" else None)
+    )
+    fields["booktitle"] = _text(
+        p, "booktitle", p.booktitle or (p.venue if venue_field == "booktitle" else None)
+    )
+    fields["year"] = str(p.year) if p.year else None
+    for name in ("volume", "number", "pages", "publisher"):
+        fields[name] = _text(p, name, getattr(p, name))
+    if p.arxiv_id:
+        fields["eprint"] = p.arxiv_id
+        fields["archiveprefix"] = "arXiv"
+        fields["primaryclass"] = p.arxiv_primary_category
+        if p.entry_type == "misc" and "howpublished" not in p.fields:
+            fields["howpublished"] = f"arXiv preprint arXiv:{p.arxiv_id}"
+    fields["doi"] = p.doi
+    fields["url"] = p.url
+    fields["note"] = _text(p, "note", p.note)
+    fields["abstract"] = _text(p, "abstract", p.abstract)
+    for name, value in p.fields.items():
+        fields.setdefault(name.lower(), value)
+    written = {}
+    for name, value in fields.items():
+        if value in (None, ""):
+            continue
+        written[name] = _verbatim(value) if name in _VERBATIM_FIELDS else value
+    return written
+
+
+def _ordered(fields: dict[str, str]) -> list[tuple[str, str]]:
+    rank = {name: index for index, name in enumerate(_ORDER)}
+    return sorted(fields.items(), key=lambda item: rank.get(item[0], len(rank)))
+
+
+def format_entry(publication: Publication) -> str:
+    fields = entry_fields(publication)
+    lines = [f"@{publication.entry_type or 'misc'}{{{publication.citekey},"]
+    for name, value in _ordered(fields):
+        lines.append(f"  {name} = {{{value}}},")
+    if publication.month and 1 <= publication.month <= 12:
+        lines.insert(_month_position(lines), f"  month = {MONTHS[publication.month - 1]},")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _month_position(lines: list[str]) -> int:
+    for index, line in enumerate(lines):
+        if line.startswith("  year = "):
+            return index + 1
+    return len(lines)
+
+
+def write_bibtex(publications: Iterable[Publication], out: TextIO) -> int:
+    """Write entries separated by blank lines; returns how many were written."""
+    count = 0
+    for publication in publications:
+        if count:
+            out.write("\n")
+        out.write(format_entry(publication))
+        out.write("\n")
+        count += 1
+    return count

@@ -1,0 +1,80 @@
+"""Plain records passed between the library, the renderers and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+KINDS = ("preprint", "journal", "conference", "workshop", "thesis", "book", "chapter", "other")
+STATUSES = ("preprint", "submitted", "accepted", "published")
+
+
+@dataclass
+class Author:
+    name: str
+    given: str = ""
+    family: str = ""
+    person_id: int | None = None
+    affiliation: str | None = None
+    equal_contribution: bool = False
+
+
+@dataclass
+class Publication:
+    """One paper, as stored. ``fields`` holds BibTeX fields with no column of their own;
+    ``latex`` the TeX source of fields imported from BibTeX; ``locked`` the fields a user
+    edited, which fetched metadata never overwrites."""
+
+    citekey: str = ""
+    entry_type: str = "misc"
+    kind: str = "other"
+    status: str = "published"
+    title: str = ""
+    abstract: str | None = None
+    year: int | None = None
+    month: int | None = None
+    date: str | None = None
+    venue: str | None = None
+    journal: str | None = None
+    booktitle: str | None = None
+    publisher: str | None = None
+    volume: str | None = None
+    number: str | None = None
+    pages: str | None = None
+    note: str | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    arxiv_version: int | None = None
+    arxiv_primary_category: str | None = None
+    arxiv_categories: list[str] = field(default_factory=list)
+    arxiv_published: str | None = None
+    arxiv_updated: str | None = None
+    arxiv_comment: str | None = None
+    journal_ref: str | None = None
+    url: str | None = None
+    pdf_url: str | None = None
+    source: str = "manual"
+    fields: dict[str, str] = field(default_factory=dict)
+    latex: dict[str, str] = field(default_factory=dict)
+    locked: list[str] = field(default_factory=list)
+    created_at: str | None = None
+    updated_at: str | None = None
+    id: int | None = None
+    authors: list[Author] = field(default_factory=list)
+
+    @property
+    def arxiv_label(self) -> str | None:
+        if not self.arxiv_id:
+            return None
+        return f"{self.arxiv_id}v{self.arxiv_version}" if self.arxiv_version else self.arxiv_id
+
+    @property
+    def author_names(self) -> list[str]:
+        return [author.name for author in self.authors]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+COLUMNS = tuple(f.name for f in fields(Publication) if f.name not in ("id", "authors"))
+JSON_COLUMNS = frozenset({"arxiv_categories", "fields", "latex", "locked"})

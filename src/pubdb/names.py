@@ -1,0 +1,172 @@
+"""Personal names: split into given / family (with particles) / suffix, pure functions.
+
+Follows BibTeX's rules for the three written forms ("First von Last", "von Last, First",
+"von Last, Jr, First") and two facts about how people write names in author lists:
+everything after a run of initials is the family name ("Y. Attia El Hili"), and a
+family name may be hyphenated or carry a particle ("d'Ascoli", "Domingo-Enrich").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .text import fold_key
+
+SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v", "2nd", "3rd"})
+_INITIAL = re.compile(r"^(?:[^\W\d_]\.?)(?:-?[^\W\d_]\.)*$|^(?:[^\W\d_]\.){2,}$")
+
+
+@dataclass(frozen=True)
+class PersonName:
+    given: str
+    family: str
+    suffix: str = ""
+
+    @property
+    def full(self) -> str:
+        """'Given Family' (with ', Suffix'), the way a CV writes a name."""
+        name = " ".join(part for part in (self.given, self.family) if part)
+        return f"{name}, {self.suffix}" if self.suffix else name
+
+    @property
+    def initials(self) -> str:
+        """'S. Jelassi', 'J.-P. Serre', 'S. M. Weinberg'."""
+        given = " ".join(initial_of(part) for part in self.given.split())
+        name = " ".join(part for part in (given, self.family) if part)
+        return f"{name}, {self.suffix}" if self.suffix else name
+
+    @property
+    def sort_key(self) -> str:
+        return fold_key(f"{family_core(self.family)} {self.given}")
+
+
+def initial_of(given_part: str) -> str:
+    """'Samy' -> 'S.', 'Jean-Pierre' -> 'J.-P.', 'S.M.' -> 'S. M.'."""
+    if _INITIAL.match(given_part):
+        letters = [c for c in given_part if c.isalpha()]
+        joiner = "-" if "-" in given_part else " "
+        return joiner.join(f"{c}." for c in letters)
+    pieces = [p for p in given_part.split("-") if p]
+    return "-".join(f"{p.lstrip('{')[0]}." for p in pieces if p.lstrip("{"))
+
+
+def is_initial(token: str) -> bool:
+    return bool(_INITIAL.match(token.strip("{}")))
+
+
+def _is_lower_word(token: str) -> bool:
+    """BibTeX's von test: the first letter outside braces is lower case."""
+    for char in token:
+        if char == "{":
+            return False
+        if char.isalpha():
+            return char.islower()
+    return False
+
+
+def split_words(text: str) -> list[str]:
+    """Words separated by spaces or ties outside braces."""
+    words, depth, current = [], 0, []
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+        if depth == 0 and (char.isspace() or char == "~"):
+            if current:
+                words.append("".join(current))
+                current = []
+            continue
+        current.append(char)
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def _split_top_level(text: str, separator: str) -> list[str]:
+    parts, depth, current = [], 0, []
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+        if char == separator and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [part.strip() for part in parts]
+
+
+def parse_name(text: str) -> PersonName:
+    """Split one written name. 'Samy Jelassi', 'Jelassi, Samy', 'S. d'Ascoli',
+    'van der Berg, Jr, Jan', 'Y. Attia El Hili' all give the right family name."""
+    text = " ".join(text.split())
+    parts = _split_top_level(text, ",")
+    if len(parts) >= 3:
+        return PersonName(given=parts[2], family=parts[0], suffix=parts[1])
+    if len(parts) == 2:
+        if parts[1].lower() in SUFFIXES:
+            name = _parse_first_last(parts[0])
+            return PersonName(name.given, name.family, parts[1])
+        return PersonName(given=parts[1], family=parts[0])
+    return _parse_first_last(text)
+
+
+def _parse_first_last(text: str) -> PersonName:
+    words = split_words(text)
+    suffix = ""
+    if len(words) > 1 and words[-1].lower() in SUFFIXES:
+        suffix = words.pop()
+    if len(words) <= 1:
+        return PersonName(given="", family=" ".join(words), suffix=suffix)
+    von_start = next(
+        (i for i, word in enumerate(words[:-1]) if i > 0 and _is_lower_word(word)), None
+    )
+    if von_start is not None:
+        return PersonName(" ".join(words[:von_start]), " ".join(words[von_start:]), suffix)
+    initials = 0
+    while initials < len(words) - 1 and is_initial(words[initials]):
+        initials += 1
+    if initials:
+        return PersonName(" ".join(words[:initials]), " ".join(words[initials:]), suffix)
+    return PersonName(" ".join(words[:-1]), words[-1], suffix)
+
+
+_PARTICLES = frozenset(
+    """
+    d da das de del della der des di do dos du el la le lo ten ter van von zu
+    """.split()
+)
+
+
+def family_core(family: str) -> str:
+    """The family name without leading lower-case particles: 'van der Berg' -> 'Berg',
+    "d'Ascoli" -> 'Ascoli'. Used for citation keys and sorting."""
+    words = family.split()
+    while len(words) > 1 and (words[0].lower() in _PARTICLES and words[0][0].islower()):
+        words.pop(0)
+    core = " ".join(words)
+    return re.sub(r"^(?:d|l|dell)['’](?=\w)", "", core, flags=re.IGNORECASE)
+
+
+def _given_tokens(given: str) -> list[str]:
+    tokens = []
+    for part in given.replace(".", ". ").split():
+        tokens.extend(piece for piece in part.split("-") if piece)
+    return [fold_key(token) for token in tokens if fold_key(token)]
+
+
+def given_compatible(a: str, b: str) -> bool:
+    """Could two given-name strings belong to one person? 'S.' ~ 'Samy', 'S. M.' ~
+    'Seth Matthew', 'Samy' !~ 'Sam'. An empty given name fits anything."""
+    left, right = _given_tokens(a), _given_tokens(b)
+    for x, y in zip(left, right, strict=False):
+        if len(x) == 1 or len(y) == 1:
+            if x[0] != y[0]:
+                return False
+        elif x != y:
+            return False
+    return True

@@ -1,0 +1,175 @@
+"""Reading and writing publication rows: every statement parameterised, no policy here."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from .models import COLUMNS, JSON_COLUMNS, Author, Publication
+
+AUTHOR_BATCH = 500
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _to_db(column: str, value: Any) -> Any:
+    if column in JSON_COLUMNS:
+        return json.dumps(value if value is not None else {}, ensure_ascii=False)
+    return value
+
+
+def _from_row(row: sqlite3.Row) -> Publication:
+    values = {}
+    for column in COLUMNS:
+        value = row[column]
+        values[column] = json.loads(value) if column in JSON_COLUMNS and value else value
+    values["arxiv_categories"] = values["arxiv_categories"] or []
+    return Publication(id=row["id"], **values)
+
+
+def insert_publication(conn: sqlite3.Connection, publication: Publication) -> int:
+    stamp = now()
+    publication.created_at = publication.created_at or stamp
+    publication.updated_at = stamp
+    columns = ", ".join(COLUMNS)
+    marks = ", ".join("?" for _ in COLUMNS)
+    values = [_to_db(c, getattr(publication, c)) for c in COLUMNS]
+    cursor = conn.execute(f"INSERT INTO publications ({columns}) VALUES ({marks})", values)
+    publication.id = cursor.lastrowid
+    return publication.id
+
+
+def update_publication(conn: sqlite3.Connection, pub_id: int, changes: dict[str, Any]) -> None:
+    if not changes:
+        return
+    unknown = set(changes) - set(COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown columns: {sorted(unknown)}")
+    changes = {**changes, "updated_at": now()}
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    values = [_to_db(c, v) for c, v in changes.items()]
+    conn.execute(f"UPDATE publications SET {assignments} WHERE id = ?", [*values, pub_id])
+
+
+def delete_publication(conn: sqlite3.Connection, pub_id: int) -> None:
+    conn.execute("DELETE FROM publications WHERE id = ?", (pub_id,))
+
+
+def find_id(conn: sqlite3.Connection, column: str, value: str) -> int | None:
+    if column not in ("citekey", "arxiv_id", "doi"):
+        raise ValueError(column)
+    row = conn.execute(f"SELECT id FROM publications WHERE {column} = ?", (value,)).fetchone()
+    return row[0] if row else None
+
+
+def key_exists(conn: sqlite3.Connection, citekey: str) -> bool:
+    return find_id(conn, "citekey", citekey) is not None
+
+
+def get_publication(conn: sqlite3.Connection, pub_id: int) -> Publication | None:
+    row = conn.execute("SELECT * FROM publications WHERE id = ?", (pub_id,)).fetchone()
+    if row is None:
+        return None
+    publication = _from_row(row)
+    publication.authors = load_authors(conn, [pub_id]).get(pub_id, [])
+    return publication
+
+
+def load_authors(conn: sqlite3.Connection, pub_ids: Sequence[int]) -> dict[int, list[Author]]:
+    authors: dict[int, list[Author]] = {}
+    for start in range(0, len(pub_ids), AUTHOR_BATCH):
+        chunk = list(pub_ids[start : start + AUTHOR_BATCH])
+        marks = ",".join("?" for _ in chunk)
+        rows = conn.execute(
+            "SELECT publication_id, name, given, family, person_id, affiliation,"
+            " equal_contribution FROM authorships"
+            f" WHERE publication_id IN ({marks}) ORDER BY publication_id, position",
+            chunk,
+        )
+        for row in rows:
+            authors.setdefault(row[0], []).append(
+                Author(row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+            )
+    return authors
+
+
+def iter_publications(
+    conn: sqlite3.Connection,
+    where: str = "",
+    params: Sequence[Any] = (),
+    order_by: str = "year DESC, month DESC, id DESC",
+    limit: int | None = None,
+) -> Iterator[Publication]:
+    """Publications with their authors, streamed in chunks (memory stays flat)."""
+    sql = f"SELECT * FROM publications {('WHERE ' + where) if where else ''} ORDER BY {order_by}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    cursor = conn.execute(sql, params)
+    while rows := cursor.fetchmany(AUTHOR_BATCH):
+        publications = [_from_row(row) for row in rows]
+        authors = load_authors(conn, [p.id for p in publications if p.id is not None])
+        for publication in publications:
+            publication.authors = authors.get(publication.id, [])
+            yield publication
+
+
+def replace_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable[Author]) -> None:
+    conn.execute("DELETE FROM authorships WHERE publication_id = ?", (pub_id,))
+    conn.executemany(
+        "INSERT INTO authorships (publication_id, position, person_id, name, given, family,"
+        " affiliation, equal_contribution) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                pub_id,
+                position,
+                author.person_id,
+                author.name,
+                author.given,
+                author.family,
+                author.affiliation,
+                int(author.equal_contribution),
+            )
+            for position, author in enumerate(authors)
+        ],
+    )
+
+
+def save_arxiv_entry(
+    conn: sqlite3.Connection, pub_id: int, arxiv_id: str, version: int | None, xml: str
+) -> None:
+    conn.execute(
+        "INSERT INTO arxiv_entries (publication_id, arxiv_id, version, fetched_at, xml)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(publication_id) DO UPDATE SET"
+        " arxiv_id = excluded.arxiv_id, version = excluded.version,"
+        " fetched_at = excluded.fetched_at, xml = excluded.xml",
+        (pub_id, arxiv_id, version, now(), xml),
+    )
+
+
+def arxiv_entry_xml(conn: sqlite3.Connection, pub_id: int) -> str | None:
+    row = conn.execute(
+        "SELECT xml FROM arxiv_entries WHERE publication_id = ?", (pub_id,)
+    ).fetchone()
+    return row[0] if row else None
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def count_publications(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM publications").fetchone()[0]

@@ -1,0 +1,47 @@
+"""Plain-text helpers: ASCII folding (Ø→O, ł→l, ß→ss), whitespace, control characters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Letters that Unicode does not decompose into base + accent.
+_SPECIAL_LETTERS = str.maketrans(
+    {
+        "Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "ß": "ss", "ẞ": "SS", "Æ": "AE", "æ": "ae",
+        "Œ": "OE", "œ": "oe", "Đ": "D", "đ": "d", "Ð": "D", "ð": "d", "Þ": "Th", "þ": "th",
+        "ı": "i", "Ŋ": "Ng", "ŋ": "ng", "Ħ": "H", "ħ": "h", "ĸ": "q", "ſ": "s",
+        "‘": "'", "’": "'", "‐": "-", "‑": "-", "–": "-", "—": "-",
+    }
+)  # fmt: skip
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """ASCII transliteration that keeps case: 'Ødegård' -> 'Odegard', 'Łukasz' -> 'Lukasz'."""
+    text = text.translate(_SPECIAL_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold_key(text: str) -> str:
+    """Folded, lower-cased, with only letters, digits and single spaces: for comparing."""
+    folded = fold(text).lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+
+
+def collapse_whitespace(text: str) -> str:
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def strip_control(text: str) -> str:
+    """Drop control and invisible format characters (NUL, bidi marks) that no TeX or
+    BibTeX consumer can take; tabs and newlines become spaces."""
+    return "".join(
+        " " if c in "\t\n\r" else c
+        for c in text
+        if c in "\t\n\r" or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co")
+    )

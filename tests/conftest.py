@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from arxiv_standin import ArxivStandIn, fixtures_available
+from pubdb.cli import cli
+
+UNREACHABLE = "http://127.0.0.1:9/never-the-internet"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """Every test gets its own database and can never reach the real arXiv."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PUBDB_DB", str(tmp_path / "db" / "pubdb.db"))
+    monkeypatch.setenv("PUBDB_ARXIV_URL", UNREACHABLE)
+    monkeypatch.setenv("PUBDB_ARXIV_DELAY", "0")
+    monkeypatch.setenv("PUBDB_ARXIV_BACKOFF", "0")
+    monkeypatch.setenv("PUBDB_ARXIV_RETRIES", "2")
+    monkeypatch.setenv("PUBDB_ARXIV_CONNECT_TIMEOUT", "2")
+    monkeypatch.setenv("PUBDB_ARXIV_TIMEOUT", "5")
+    for name in ("PUBDB_ARXIV_MAX_WAIT",):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "db" / "pubdb.db"
+
+
+@pytest.fixture
+def arxiv(httpserver, monkeypatch) -> ArxivStandIn:
+    """The arXiv stand-in on a loopback port, with PUBDB_ARXIV_URL pointing at it."""
+    if not fixtures_available():
+        pytest.skip("recorded arXiv responses (../shared/fixtures/arxiv) are not present")
+    standin = ArxivStandIn()
+    httpserver.expect_request("/api/query").respond_with_handler(standin.handler)
+    monkeypatch.setenv("PUBDB_ARXIV_URL", httpserver.url_for("/api/query"))
+    return standin
+
+
+@pytest.fixture
+def run():
+    """Invoke the CLI; returns click's Result (stdout, stderr and exit_code apart)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    return invoke
