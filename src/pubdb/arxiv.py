@@ -6,26 +6,22 @@ request (so spacing holds across runs) and a callback to remember each new one.
 
 from __future__ import annotations
 
-import os
-import random
 import re
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from xml.etree import ElementTree
 
-from . import __version__
 from .errors import NetworkError
+from .http import USER_AGENT, ClientSettings, PoliteClient, Retryable
 from .ids import ArxivId, InvalidIdentifier, parse_arxiv_id
 
+__all__ = ["USER_AGENT", "ArxivClient", "ArxivRecord", "ClientSettings", "parse_feed"]
+
 DEFAULT_URL = "https://export.arxiv.org/api/query"
-USER_AGENT = f"pubdb/{__version__} (+https://github.com/pubdb/pubdb; bibliography manager)"
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_BODY_BYTES = 50_000_000
+_Retryable = Retryable  # the name earlier code and tests use
 
 for _prefix, _uri in (
     ("", ATOM[1:-1]),
@@ -76,71 +72,13 @@ class FetchResult:
     requests: int = 0
 
 
-@dataclass(frozen=True)
-class ClientSettings:
-    base_url: str = DEFAULT_URL
-    delay: float = 3.0
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0
-    retries: int = 5
-    backoff: float = 3.0
-    max_retry_wait: float = 300.0
-    batch_size: int = 100
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> ClientSettings:
-        env = os.environ if environ is None else environ
-        defaults = cls()
-
-        def number(name: str, default: float) -> float:
-            raw = env.get(name)
-            if raw in (None, ""):
-                return default
-            try:
-                value = float(raw)
-            except ValueError:
-                raise NetworkError(f"{name} must be a number, not {raw!r}") from None
-            if value < 0:
-                raise NetworkError(f"{name} must not be negative")
-            return value
-
-        return cls(
-            base_url=env.get("PUBDB_ARXIV_URL") or defaults.base_url,
-            delay=number("PUBDB_ARXIV_DELAY", defaults.delay),
-            connect_timeout=number("PUBDB_ARXIV_CONNECT_TIMEOUT", defaults.connect_timeout),
-            read_timeout=number("PUBDB_ARXIV_TIMEOUT", defaults.read_timeout),
-            retries=int(number("PUBDB_ARXIV_RETRIES", defaults.retries)),
-            backoff=number("PUBDB_ARXIV_BACKOFF", defaults.backoff),
-            max_retry_wait=number("PUBDB_ARXIV_MAX_WAIT", defaults.max_retry_wait),
-        )
-
-
-class _Retryable(Exception):
-    """A failure worth another try: 429/5xx, connection trouble, a garbled body."""
-
-    def __init__(self, message: str, retry_after: float | None = None):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class ArxivClient:
+class ArxivClient(PoliteClient):
     """Fetches arXiv metadata by id, at most one request per ``delay`` seconds."""
 
-    def __init__(
-        self,
-        settings: ClientSettings | None = None,
-        *,
-        last_request: float | None = None,
-        on_request: Callable[[float], None] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-    ):
-        self.settings = settings or ClientSettings.from_env()
-        self.last_request = last_request
-        self.on_request = on_request
-        self._sleep = sleep
-        self._clock = clock
-        self._session = None
+    service = "arXiv"
+
+    def __init__(self, settings: ClientSettings | None = None, **options):
+        super().__init__(settings or ClientSettings.from_env(), **options)
 
     def fetch(
         self,
@@ -166,90 +104,19 @@ class ArxivClient:
 
     def _fetch_batch(self, batch: list[str]) -> list[ArxivRecord]:
         params = {"id_list": ",".join(batch), "start": "0", "max_results": str(len(batch))}
-        waited = 0.0
-        for attempt in range(self.settings.retries + 1):
-            try:
-                return parse_feed(self._get(params))
-            except _Retryable as problem:
-                pause = self._retry_pause(attempt, problem)
-                if (
-                    attempt == self.settings.retries
-                    or waited + pause > self.settings.max_retry_wait
-                ):
-                    raise NetworkError(
-                        f"arXiv request failed after {attempt + 1} attempts: {problem}"
-                    ) from None
-                waited += pause
-                self._sleep(pause)
-        raise AssertionError("unreachable")
+        return self.with_retries(lambda: parse_feed(self._query(params)))
 
-    def _retry_pause(self, attempt: int, problem: _Retryable) -> float:
-        if problem.retry_after is not None and problem.retry_after > 0:
-            return problem.retry_after
-        base = self.settings.backoff * min(2**attempt, 20)
-        return base * random.uniform(0.8, 1.2)
-
-    def _wait_turn(self) -> None:
-        if self.last_request is None:
-            return
-        pause = self.last_request + self.settings.delay - self._clock()
-        if pause > 0:
-            self._sleep(min(pause, self.settings.delay))
-
-    def _get(self, params: dict[str, str]) -> bytes:
-        import requests
-
-        self._wait_turn()
-        self.last_request = self._clock()
-        if self.on_request:
-            self.on_request(self.last_request)
-        try:
-            response = self._http().get(
-                self.settings.base_url,
-                params=params,
-                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
-                stream=True,
-            )
-            with response:
-                body = self._read_body(response)
-        except requests.exceptions.Timeout:
-            raise _Retryable("timed out waiting for arXiv") from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError):
-            raise _Retryable("connection to arXiv failed") from None
-        except requests.exceptions.RequestException as exc:
-            raise NetworkError(f"arXiv request failed: {exc.__class__.__name__}") from None
-        return _check_status(response, body)
-
-    def _read_body(self, response) -> bytes:
-        deadline = self._clock() + self.settings.read_timeout
-        chunks, size = [], 0
-        for chunk in response.iter_content(64 * 1024):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise NetworkError("arXiv response is too large")
-            if self._clock() > deadline:
-                raise _Retryable("arXiv response took too long to arrive")
-        return b"".join(chunks)
-
-    def _http(self):
-        if self._session is None:
-            import requests
-
-            self._session = requests.Session()
-            self._session.headers["User-Agent"] = USER_AGENT
-        return self._session
+    def _query(self, params: dict[str, str]) -> bytes:
+        response = self.get(self.settings.base_url, params)
+        self.raise_for_retry(response)
+        return _check_status(response.status, response.body)
 
 
-def _check_status(response, body: bytes) -> bytes:
-    status = response.status_code
+def _check_status(status: int, body: bytes) -> bytes:
     if status == 200:
         if not _looks_like_xml(body):
-            raise _Retryable("arXiv answered with something that is not an Atom feed")
+            raise Retryable("arXiv answered with something that is not an Atom feed")
         return body
-    if status in RETRY_STATUSES:
-        reason = "rate limited by arXiv (HTTP 429)" if status == 429 else f"HTTP {status}"
-        raise _Retryable(reason, _retry_after(response.headers.get("Retry-After")))
     if status == 400:
         raise NetworkError(f"arXiv rejected the request: {_error_message(body)}")
     if status == 403:
@@ -260,19 +127,6 @@ def _check_status(response, body: bytes) -> bytes:
 def _looks_like_xml(body: bytes) -> bool:
     head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:200].lower()
     return head.startswith(b"<?xml") or head.startswith(b"<feed")
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
 
 
 def _error_message(body: bytes) -> str:
@@ -296,7 +150,7 @@ def _parse_xml(body: bytes) -> ElementTree.Element:
     except DefusedXmlException:
         raise NetworkError("arXiv response declares a DTD or entities; refused") from None
     except ElementTree.ParseError:
-        raise _Retryable("arXiv response is not well-formed XML (truncated?)") from None
+        raise Retryable("arXiv response is not well-formed XML (truncated?)") from None
 
 
 def parse_feed(body: bytes) -> list[ArxivRecord]:
@@ -304,7 +158,7 @@ def parse_feed(body: bytes) -> list[ArxivRecord]:
     are skipped; an error feed raises NetworkError."""
     root = _parse_xml(body)
     if root.tag != f"{ATOM}feed":
-        raise _Retryable("arXiv response is not an Atom feed")
+        raise Retryable("arXiv response is not an Atom feed")
     records = []
     for entry in root.iter(f"{ATOM}entry"):
         entry_id = _text(entry, f"{ATOM}id")

@@ -79,7 +79,7 @@ def entry_fields(publication: Publication) -> dict[str, str]:
         fields["eprint"] = p.arxiv_id
         fields["archiveprefix"] = "arXiv"
         fields["primaryclass"] = p.arxiv_primary_category
-        if p.entry_type == "misc" and "howpublished" not in p.fields:
+        if p.entry_type == "misc" and not (p.journal or "howpublished" in p.fields):
             fields["howpublished"] = f"arXiv preprint arXiv:{p.arxiv_id}"
     fields["doi"] = p.doi
     fields["url"] = p.url

@@ -40,8 +40,15 @@ class PubdbGroup(click.Group):
 @click.group(cls=PubdbGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pubdb")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Database file for any command (default: $PUBDB_DB or db/pubdb.db).",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, db_path: Path | None) -> None:
     """pubdb: every publication and preprint in one SQLite database.
 
     \b
@@ -51,6 +58,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       pubdb export --bibtex -o bib/all.bib
     """
     ctx.meta["pubdb.debug"] = debug
+    ctx.meta["pubdb.db"] = db_path
 
 
 def db_option(command: Callable) -> Callable:
@@ -71,7 +79,7 @@ def json_option(command: Callable) -> Callable:
 def open_library(db_path: Path | None):
     from .library import Library
 
-    return Library(db_path)
+    return Library(db_path or click.get_current_context().meta.get("pubdb.db"))
 
 
 @contextmanager
@@ -106,35 +114,221 @@ def _read_source(source: str) -> str:
     metavar="FILE",
     help="Also add every arXiv id or URL found in FILE ('-' for stdin).",
 )
+@click.option("--doi", "dois", multiple=True, metavar="DOI", help="Add a paper by its DOI.")
 @db_option
-def add(identifiers: tuple[str, ...], sources: tuple[str, ...], db_path: Path | None) -> None:
-    """Fetch arXiv metadata for IDENTIFIERS and store it (re-adding updates).
+def add(
+    identifiers: tuple[str, ...],
+    sources: tuple[str, ...],
+    dois: tuple[str, ...],
+    db_path: Path | None,
+) -> None:
+    """Fetch metadata for arXiv ids or DOIs and store it (re-adding updates).
 
     \b
     Accepts 2502.01384, 2502.01384v2, arXiv:2502.01384, abs/pdf URLs,
-    10.48550/arXiv.2502.01384 and old-style ids such as hep-th/9901001.
+    10.48550/arXiv.2502.01384, old-style ids such as hep-th/9901001, and DOIs
+    (fetched from doi.org).
     Example:
       pubdb add 2502.01384 https://arxiv.org/abs/2402.01032 hep-th/9901001
       pubdb add --from ../shared/seeds/zekri-thread.txt
+      pubdb add --doi 10.1145/3368089.3409741
     """
     from .ids import find_arxiv_ids
-    from .library import parse_arxiv_ids
+    from .library import split_identifiers
 
-    wanted: list = list(identifiers)
+    wanted: list = [*identifiers, *dois]
     for source in sources:
         found = find_arxiv_ids(_read_source(source))
         if not found:
             raise UsageError(f"no arXiv identifiers found in {source}")
         wanted.extend(found)
-    ids = parse_arxiv_ids(wanted)
+    split_identifiers(wanted)  # every identifier checked before any request
     with open_library(db_path) as library, progress_bar("arXiv") as progress:
-        report = library.add_arxiv(ids, progress=progress)
+        report = library.add(wanted, progress=progress)
+    _print_report(report)
+    sys.exit(0 if report.complete else 1)
+
+
+def _print_report(report) -> None:
     from .display import outcome_line
 
     for outcome in report.outcomes:
         click.echo(outcome_line(outcome))
+        for detail in outcome.details:
+            click.echo(f"    {detail}")
     click.echo(report.summary)
+
+
+@cli.command()
+@click.argument("references", nargs=-1)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@db_option
+def refresh(references: tuple[str, ...], dry_run: bool, db_path: Path | None) -> None:
+    """Re-query arXiv for arXiv-linked records (all, or the KEYs given).
+
+    New versions, a DOI or journal reference that appeared since; fields you
+    edited stay as you set them.
+
+    \b
+    Example:
+      pubdb refresh
+      pubdb refresh zekri2025finetuning --dry-run
+    """
+    with open_library(db_path) as library, progress_bar("arXiv") as progress:
+        report = library.refresh(references, dry_run=dry_run, progress=progress)
+    _print_report(report)
+    if dry_run:
+        click.echo("dry run: nothing was written")
     sys.exit(0 if report.complete else 1)
+
+
+@cli.command()
+@click.argument("reference")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE", help="Set a field.")
+@click.option("--unset", multiple=True, metavar="NAME", help="Clear a field.")
+@click.option("--unlock", multiple=True, metavar="NAME", help="Let refresh update NAME again.")
+@db_option
+def edit(
+    reference: str,
+    assignments: tuple[str, ...],
+    unset: tuple[str, ...],
+    unlock: tuple[str, ...],
+    db_path: Path | None,
+) -> None:
+    """Edit one publication; edited fields survive refresh and merges.
+
+    Any field shown by `pubdb show` can be set, plus `authors` ("A and B" or
+    "A; B", a trailing * marks equal contribution), `equal` (author positions,
+    e.g. 1,2) and any other BibTeX field.
+
+    \b
+    Example:
+      pubdb edit jelassi2022towards --set venue="ICML 2022" \\
+          --set note="Oral presentation (top 5%)" --set kind=conference
+      pubdb edit pumir2019smoothed --set equal=1,2
+    """
+    from .editing import parse_assignment
+
+    if not (assignments or unset or unlock):
+        raise UsageError("nothing to do: give --set, --unset or --unlock")
+    pairs = [parse_assignment(text) for text in assignments]
+    with open_library(db_path) as library:
+        publication = library.edit(reference, pairs, unset) if pairs or unset else None
+        if unlock:
+            publication = library.unlock(reference, unlock)
+    changed = [name for name, _ in pairs] + list(unset) + [f"unlocked {n}" for n in unlock]
+    click.echo(f"updated {publication.citekey}: {', '.join(changed)}")
+
+
+@cli.command("rm")
+@click.argument("references", nargs=-1, required=True)
+@db_option
+def rm(references: tuple[str, ...], db_path: Path | None) -> None:
+    """Remove publications (by key, arXiv id or DOI).
+
+    \b
+    Example:
+      pubdb rm smith2020deep
+    """
+    with open_library(db_path) as library:
+        removed = library.remove(references)
+    for publication in removed:
+        click.echo(f"removed {publication.citekey}  {publication.title}")
+
+
+@cli.command()
+@click.argument("keep")
+@click.argument("other")
+@click.option("--prefer", type=click.Choice(["existing", "incoming"]), default="existing",
+              show_default=True, help="Whose value wins where both differ.")  # fmt: skip
+@db_option
+def merge(keep: str, other: str, prefer: str, db_path: Path | None) -> None:
+    """Merge publication OTHER into KEEP (for what automatic matching missed).
+
+    KEEP's citation key stays; OTHER's key is kept in the `ids` field.
+
+    \b
+    Example:
+      pubdb merge jelassi2024repeat jelassi2024repeatb
+    """
+    with open_library(db_path) as library:
+        publication, result = library.merge(keep, other, prefer_incoming=prefer == "incoming")
+    click.echo(f"merged {other} into {publication.citekey}")
+    if result.filled or result.replaced:
+        click.echo(f"  took from {other}: {', '.join(result.filled + result.replaced)}")
+    if result.conflicts:
+        click.echo(f"  kept from {keep}: {', '.join(result.conflicts)}")
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many results.")
+@json_option
+@db_option
+def search(query: tuple[str, ...], limit: int | None, as_json: bool, db_path: Path | None) -> None:
+    """Full-text search over titles, authors, venues and abstracts, best first.
+
+    Accents and case do not matter: `nunez` finds Núñez, `odegard` Ødegård.
+
+    \b
+    Example:
+      pubdb search discrete diffusion
+      pubdb search jelassi transformers --json
+    """
+    from .display import json_records, publication_rows
+
+    with open_library(db_path) as library:
+        found = library.search(" ".join(query), limit=limit)
+    if as_json:
+        click.echo("".join(json_records(found)))
+        return
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    for row in publication_rows(found, width):
+        click.echo(row)
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
+@click.option("--strict", is_flag=True, help="Import nothing if any entry is broken.")
+@click.option(
+    "--prefer",
+    type=click.Choice(["existing", "incoming"]),
+    default="existing",
+    show_default=True,
+    help="Which value wins when a merged field differs.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also list every imported entry.")
+@db_option
+def import_(
+    files: tuple[str, ...],
+    dry_run: bool,
+    strict: bool,
+    prefer: str,
+    verbose: bool,
+    db_path: Path | None,
+) -> None:
+    """Import BibTeX files, merging entries that are papers already in the library.
+
+    \b
+    Example:
+      pubdb import bib/seeds.bib
+      pubdb import old.bib conference.bib --dry-run
+    """
+    from .display import import_lines
+
+    with open_library(db_path) as library:
+        report = library.import_bibtex(
+            files, dry_run=dry_run, strict=strict, prefer_incoming=prefer == "incoming"
+        )
+    for problem in report.failures:
+        click.echo(f"error: {problem}", err=True)
+    for problem in report.warnings:
+        click.echo(f"warning: {problem}", err=True)
+    for line in import_lines(report, verbose):
+        click.echo(line)
+    click.echo(report.summary)
+    sys.exit(1 if report.failures else 0)
 
 
 @cli.command("list")

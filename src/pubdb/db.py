@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import DatabaseError
+from .schema import SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 60_000
 MIGRATION_SET = "pubdb"
@@ -63,6 +64,7 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise DatabaseError(f"database unavailable: {describe(exc)}") from exc
     try:
         yield conn
+        _flush_search_index(conn)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
@@ -74,21 +76,26 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise DatabaseError(f"could not save changes: {describe(exc)}") from exc
 
 
+def _flush_search_index(conn: sqlite3.Connection) -> None:
+    if schema_version(conn) == SCHEMA_VERSION:
+        from . import search
+
+        search.flush(conn)
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
 def migrate(conn: sqlite3.Connection) -> None:
     """Apply pending migrations, all in one transaction; refuse a newer schema."""
-    from .migrations import LATEST_VERSION
-
     current = schema_version(conn)
-    if current == LATEST_VERSION:
+    if current == SCHEMA_VERSION:
         return
-    if current > LATEST_VERSION:
+    if current > SCHEMA_VERSION:
         raise DatabaseError(
             f"database schema version {current} is newer than this pubdb understands "
-            f"({LATEST_VERSION}); upgrade pubdb to open it"
+            f"({SCHEMA_VERSION}); upgrade pubdb to open it"
         )
     with write_transaction(conn):
         _apply_migrations(conn)
@@ -97,7 +104,7 @@ def migrate(conn: sqlite3.Connection) -> None:
 def _apply_migrations(conn: sqlite3.Connection) -> None:
     import sqlite_utils
 
-    from .migrations import LATEST_VERSION, migrations
+    from .migrations import migrations
 
     db = sqlite_utils.Database(conn)
     known = {m.name for m in migrations._migrations}
@@ -108,4 +115,4 @@ def _apply_migrations(conn: sqlite3.Connection) -> None:
             "upgrade pubdb to open it"
         )
     migrations.apply(db)
-    conn.execute(f"PRAGMA user_version = {LATEST_VERSION}")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -81,3 +81,24 @@ def outcome_line(outcome: Any) -> str:
     if outcome.action == "updated" and outcome.changes:
         line += f"  [{', '.join(outcome.changes)}]"
     return line
+
+
+def import_lines(report: Any, verbose: bool) -> Iterator[str]:
+    for outcome in report.outcomes:
+        if outcome.action == "imported" and not verbose:
+            continue
+        if outcome.action == "skipped" and not verbose:
+            continue
+        line = f"{outcome.action:<9} {outcome.file}:{outcome.line}  {outcome.key}"
+        if outcome.action != "imported":
+            line += f" -> {outcome.citekey} (same {outcome.evidence})"
+            details = []
+            if outcome.filled:
+                details.append("filled " + ", ".join(outcome.filled))
+            if outcome.replaced:
+                details.append("replaced " + ", ".join(outcome.replaced))
+            if outcome.conflicts:
+                details.append("kept existing " + ", ".join(outcome.conflicts))
+            if details:
+                line += ": " + "; ".join(details)
+        yield line

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import db, store
-from .errors import InvalidIdentifier, RecordNotFound
+from .errors import InvalidIdentifier, RecordNotFound, UsageError
 from .ids import ArxivId, arxiv_id_from_doi, is_doi, normalize_doi, parse_arxiv_id
 from .keys import key_stem, unique_key
 from .models import Publication
@@ -18,6 +18,7 @@ from .people import resolve_people
 
 DEFAULT_DB = Path("db") / "pubdb.db"
 LAST_ARXIV_REQUEST = "arxiv_last_request"
+LAST_DOI_REQUEST = "doi_last_request"
 
 Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 
@@ -33,6 +34,7 @@ class Outcome:
     citekey: str | None = None
     title: str | None = None
     changes: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -53,6 +55,47 @@ class AddReport:
         return self.count("not found") == 0
 
 
+def _short(value: object) -> str:
+    text = "—" if value in (None, "", [], {}) else str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def describe_changes(before: Publication, changes: dict) -> list[str]:
+    """'field: old → new' for each changed column a reader cares about."""
+    hidden = {"latex", "fields", "locked"}
+    return [
+        f"{name}: {_short(getattr(before, name))} → {_short(value)}"
+        for name, value in changes.items()
+        if name not in hidden
+    ]
+
+
+def split_identifiers(identifiers: Iterable[str | ArxivId]) -> tuple[list[ArxivId], list[str]]:
+    """arXiv ids and DOIs from what the user typed; InvalidIdentifier names the rest."""
+    arxiv_ids: list[ArxivId] = []
+    dois: list[str] = []
+    bad: list[str] = []
+    for identifier in identifiers:
+        if isinstance(identifier, ArxivId):
+            arxiv_ids.append(identifier)
+            continue
+        try:
+            arxiv_ids.append(parse_arxiv_id(identifier))
+            continue
+        except InvalidIdentifier:
+            pass
+        if is_doi(identifier):
+            dois.append(normalize_doi(identifier))
+        else:
+            bad.append(identifier.strip())
+    if bad:
+        listed = ", ".join(repr(b) for b in bad)
+        raise InvalidIdentifier(f"not an arXiv id or DOI: {listed}; nothing was fetched")
+    if not arxiv_ids and not dois:
+        raise InvalidIdentifier("no identifiers given")
+    return list({a.base: a for a in arxiv_ids}.values()), list(dict.fromkeys(dois))
+
+
 def parse_arxiv_ids(identifiers: Iterable[str | ArxivId]) -> list[ArxivId]:
     """Parse all identifiers first, so one malformed id stops everything before any request."""
     parsed, bad = [], []
@@ -70,6 +113,14 @@ def parse_arxiv_ids(identifiers: Iterable[str | ArxivId]) -> list[ArxivId]:
     if not parsed:
         raise InvalidIdentifier("no arXiv identifiers given")
     return list({arxiv_id.base: arxiv_id for arxiv_id in parsed}.values())
+
+
+class _Rollback(Exception):
+    """Undo the transaction but hand back the report (dry runs, --strict)."""
+
+    def __init__(self, report):
+        super().__init__("rollback")
+        self.report = report
 
 
 class Library:
@@ -112,18 +163,104 @@ class Library:
         """Fetch arXiv metadata for the ids and store it: new papers are added, known ones
         updated. Nothing is written unless every request succeeds."""
         ids = parse_arxiv_ids(identifiers)
+        fetched = self._fetch_arxiv(ids, progress, client)
+        with db.write_transaction(self.conn):
+            return self._store_fetched(ids, fetched)
+
+    def _fetch_arxiv(self, ids: list[ArxivId], progress: Progress | None, client):
         client = client or self.arxiv_client()
         batches = -(-len(ids) // client.settings.batch_size)
         with progress(len(ids)) if progress and batches > 1 else nullcontext(None) as advance:
-            fetched = client.fetch(ids, progress=advance)
+            return client.fetch(ids, progress=advance)
+
+    def _store_fetched(self, ids: list[ArxivId], fetched) -> AddReport:
         report = AddReport(requests=fetched.requests)
+        for arxiv_id in ids:
+            record = fetched.records.get(arxiv_id.base)
+            if record is None:
+                report.outcomes.append(Outcome("not found", str(arxiv_id)))
+            else:
+                report.outcomes.append(self._store_arxiv_record(record))
+        return report
+
+    def add(
+        self, identifiers: Iterable[str | ArxivId], *, progress: Progress | None = None
+    ) -> AddReport:
+        """Add arXiv ids and DOIs (each kind fetched from its own service)."""
+        arxiv_ids, dois = split_identifiers(identifiers)
+        report = AddReport()
+        if arxiv_ids:
+            report = self.add_arxiv(arxiv_ids, progress=progress)
+        if dois:
+            doi_report = self.add_dois(dois)
+            report.outcomes += doi_report.outcomes
+            report.requests += doi_report.requests
+        return report
+
+    def doi_client(self):
+        from .doi import DoiClient
+
+        last = store.get_meta(self.conn, LAST_DOI_REQUEST)
+        return DoiClient(
+            last_request=float(last) if last else None,
+            on_request=lambda moment: store.set_meta(self.conn, LAST_DOI_REQUEST, repr(moment)),
+        )
+
+    def add_dois(self, dois: Iterable[str], *, client=None) -> AddReport:
+        """Fetch DOI metadata from doi.org and store it, merging with known papers."""
+        from .bibimport import ParsedEntry, ParsedFile
+        from .importer import import_parsed
+
+        wanted = [normalize_doi(doi) for doi in dois]
+        client = client or self.doi_client()
+        fetched = {doi: client.fetch(doi) for doi in wanted}
+        report = AddReport(requests=len(wanted))
+        batch = ParsedFile("doi.org")
+        batch.entries = [ParsedEntry(p, "", "doi.org", 0) for p in fetched.values() if p]
         with db.write_transaction(self.conn):
-            for arxiv_id in ids:
-                record = fetched.records.get(arxiv_id.base)
-                if record is None:
-                    report.outcomes.append(Outcome("not found", str(arxiv_id)))
-                else:
-                    report.outcomes.append(self._store_arxiv_record(record))
+            stored = import_parsed(self.conn, [batch]).outcomes
+        actions = {"imported": "added", "merged": "updated", "skipped": "unchanged"}
+        stored_by_doi = dict(zip([d for d, p in fetched.items() if p], stored, strict=True))
+        for doi in wanted:
+            outcome = stored_by_doi.get(doi)
+            if outcome is None:
+                report.outcomes.append(Outcome("not found", doi))
+            else:
+                changes = outcome.filled + outcome.replaced
+                report.outcomes.append(
+                    Outcome(actions[outcome.action], doi, outcome.citekey, outcome.title, changes)
+                )
+        return report
+
+    def refresh(
+        self,
+        references: Iterable[str] = (),
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        client=None,
+    ) -> AddReport:
+        """Re-query arXiv for arXiv-linked records (all, or the ones named): new versions,
+        DOIs and journal refs. User-edited fields are never overwritten."""
+        references = list(references)
+        if references:
+            publications = [self.get(reference) for reference in references]
+            missing = [p.citekey for p in publications if not p.arxiv_id]
+            if missing:
+                raise UsageError(f"no arXiv id to refresh from: {', '.join(missing)}")
+        else:
+            publications = list(store.iter_publications(self.conn, "arxiv_id IS NOT NULL"))
+        if not publications:
+            return AddReport()
+        ids = [ArxivId(p.arxiv_id) for p in publications]
+        fetched = self._fetch_arxiv(ids, progress, client)
+        try:
+            with db.write_transaction(self.conn):
+                report = self._store_fetched(ids, fetched)
+                if dry_run:
+                    raise _Rollback(report)
+        except _Rollback as rollback:
+            return rollback.report
         return report
 
     def _store_arxiv_record(self, record) -> Outcome:
@@ -148,10 +285,12 @@ class Library:
             return Outcome("added", str(record.id), publication.citekey, publication.title)
 
         existing = store.get_publication(self.conn, pub_id)
+        before = store.get_publication(self.conn, pub_id)
         changes = arxiv_changes(existing, record)
-        if "doi" in changes and self._doi_owner(changes["doi"], pub_id):
+        if "doi" in changes and self._owner("doi", changes["doi"], pub_id):
             del changes["doi"]
         store.update_publication(self.conn, pub_id, changes)
+        details = describe_changes(before, changes)
         changed = sorted(changes)
         incoming = authors_from_arxiv(record)
         if (
@@ -163,17 +302,14 @@ class Library:
             resolve_people(self.conn, authors)
             store.replace_authorships(self.conn, pub_id, authors)
             changed.append("authors")
+            details.append(f"authors: {len(before.authors)} → {len(authors)} names")
         store.save_arxiv_entry(self.conn, pub_id, record.id.base, record.id.version, record.xml)
         action = "updated" if changed else "unchanged"
         title = changes.get("title", existing.title)
-        return Outcome(action, str(record.id), existing.citekey, title, changed)
-
-    def _doi_owner(self, doi: str, pub_id: int | None) -> bool:
-        owner = store.find_id(self.conn, "doi", doi)
-        return owner is not None and owner != pub_id
+        return Outcome(action, str(record.id), existing.citekey, title, changed, details)
 
     def _drop_taken_doi(self, publication: Publication, pub_id: int | None) -> None:
-        if publication.doi and self._doi_owner(publication.doi, pub_id):
+        if publication.doi and self._owner("doi", publication.doi, pub_id):
             publication.doi = None
 
     def _insert(self, publication: Publication) -> int:
@@ -186,7 +322,123 @@ class Library:
         store.replace_authorships(self.conn, pub_id, publication.authors)
         return pub_id
 
+    # -- BibTeX import -----------------------------------------------------------
+
+    def import_bibtex(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        dry_run: bool = False,
+        strict: bool = False,
+        prefer_incoming: bool = False,
+    ):
+        """Import .bib files in one transaction; returns an ImportReport. Broken entries
+        are reported and skipped (with ``strict``, nothing is imported if any is broken)."""
+        from .bibimport import parse_bibtex_file
+        from .importer import import_parsed
+
+        files = [parse_bibtex_file(path) for path in paths]
+        try:
+            with db.write_transaction(self.conn):
+                report = import_parsed(self.conn, files, prefer_incoming=prefer_incoming)
+                report.dry_run = dry_run
+                report.aborted = strict and bool(report.failures)
+                if report.dry_run or report.aborted:
+                    raise _Rollback(report)
+        except _Rollback as rollback:
+            return rollback.report
+        return report
+
+    # -- editing -----------------------------------------------------------------
+
+    def edit(
+        self, reference: str, assignments: Iterable[tuple[str, str]] = (), unset: Iterable[str] = ()
+    ) -> Publication:
+        """Set or unset fields of one publication; edited fields are locked against
+        refresh and merges. Returns the publication as saved."""
+        from .editing import plan_edit
+
+        publication = self.get(reference)
+        edit = plan_edit(publication, list(assignments), list(unset))
+        with db.write_transaction(self.conn):
+            self._check_unique(edit.changes, publication.id)
+            store.update_publication(self.conn, publication.id, edit.changes)
+            if edit.authors is not None:
+                resolve_people(self.conn, edit.authors)
+                store.replace_authorships(self.conn, publication.id, edit.authors)
+                self._drop_orphan_people()
+        return store.get_publication(self.conn, publication.id)
+
+    def unlock(self, reference: str, names: Iterable[str]) -> Publication:
+        """Let fetched metadata update these fields again."""
+        publication = self.get(reference)
+        locked = [name for name in publication.locked if name not in set(names)]
+        with db.write_transaction(self.conn):
+            store.update_publication(self.conn, publication.id, {"locked": locked})
+        return store.get_publication(self.conn, publication.id)
+
+    def _check_unique(self, changes: dict, pub_id: int) -> None:
+        for column, label in (
+            ("citekey", "citation key"),
+            ("doi", "DOI"),
+            ("arxiv_id", "arXiv id"),
+        ):
+            value = changes.get(column)
+            if value and self._owner(column, value, pub_id):
+                raise UsageError(f"{label} {value} belongs to another publication")
+
+    def _owner(self, column: str, value: str, pub_id: int | None) -> bool:
+        owner = store.find_id(self.conn, column, value)
+        return owner is not None and owner != pub_id
+
+    def remove(self, references: Iterable[str]) -> list[Publication]:
+        """Delete publications (all named ones exist, or nothing is deleted)."""
+        publications = [self.get(reference) for reference in references]
+        with db.write_transaction(self.conn):
+            for publication in publications:
+                store.delete_publication(self.conn, publication.id)
+            self._drop_orphan_people()
+        return publications
+
+    def merge(self, keep: str, other: str, *, prefer_incoming: bool = False):
+        """Merge publication ``other`` into ``keep``: ``keep``'s key survives, the other
+        key is remembered in its ``ids`` field. Returns (publication, MergeResult)."""
+        from .merge import merge_publication
+
+        kept, absorbed = self.get(keep), self.get(other)
+        if kept.id == absorbed.id:
+            raise UsageError(f"{keep!r} and {other!r} are the same publication")
+        result = merge_publication(kept, absorbed, prefer_incoming=prefer_incoming)
+        with db.write_transaction(self.conn):
+            store.delete_publication(self.conn, absorbed.id)
+            store.update_publication(self.conn, kept.id, result.changes)
+            if result.authors is not None:
+                resolve_people(self.conn, result.authors)
+                store.replace_authorships(self.conn, kept.id, result.authors)
+            self._drop_orphan_people()
+        return store.get_publication(self.conn, kept.id), result
+
+    def _drop_orphan_people(self) -> None:
+        self.conn.execute("DELETE FROM people WHERE id NOT IN (SELECT person_id FROM authorships)")
+
     # -- reading ---------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int | None = None) -> list[Publication]:
+        """Full-text search over title, authors, venue and abstract, best match first;
+        accents and case do not matter ('nunez' finds Núñez)."""
+        from .search import search_ids
+
+        ids = search_ids(self.conn, query, limit)
+        found = {p.id: p for p in self._load(ids)}
+        return [found[pub_id] for pub_id in ids if pub_id in found]
+
+    def _load(self, ids: list[int]) -> list[Publication]:
+        publications = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            publications += store.iter_publications(self.conn, f"id IN ({marks})", chunk)
+        return publications
 
     def get(self, reference: str) -> Publication:
         """A publication by citation key, arXiv id (any form) or DOI."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from .schema import SCHEMA_VERSION
+
 migrations = Migrations("pubdb")
 
 
@@ -101,4 +103,28 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_search(db: Database) -> None:
+    """Full-text search over ASCII-folded text (so 'odegard' finds Ødegård). Plain-SQL
+    triggers queue changed publications; the library re-indexes them before commit."""
+    statements = [
+        "CREATE VIRTUAL TABLE publications_fts USING fts5("
+        "title, authors, venue, abstract, tokenize = 'unicode61 remove_diacritics 2')",
+        "CREATE TABLE search_dirty (publication_id INTEGER PRIMARY KEY)",
+        "INSERT INTO search_dirty SELECT id FROM publications",
+    ]
+    for table, id_column, events in (
+        ("publications", "id", ("INSERT", "UPDATE", "DELETE")),
+        ("authorships", "publication_id", ("INSERT", "UPDATE", "DELETE")),
+    ):
+        for event in events:
+            row = "OLD" if event == "DELETE" else "NEW"
+            statements.append(
+                f"CREATE TRIGGER {table}_search_{event.lower()} AFTER {event} ON {table}"
+                f" BEGIN INSERT OR IGNORE INTO search_dirty VALUES ({row}.{id_column}); END"
+            )
+    _run(db, *statements)
+
+
 LATEST_VERSION = len(migrations._migrations)
+assert LATEST_VERSION == SCHEMA_VERSION, "update pubdb/schema.py with the new step"

@@ -67,6 +67,8 @@ def _is_lower_word(token: str) -> bool:
 
 def split_words(text: str) -> list[str]:
     """Words separated by spaces or ties outside braces."""
+    if "{" not in text:
+        return text.replace("~", " ").split()
     words, depth, current = [], 0, []
     for char in text:
         if char == "{":
@@ -85,6 +87,8 @@ def split_words(text: str) -> list[str]:
 
 
 def _split_top_level(text: str, separator: str) -> list[str]:
+    if "{" not in text:
+        return [part.strip() for part in text.split(separator)]
     parts, depth, current = [], 0, []
     for char in text:
         if char == "{":
@@ -142,14 +146,16 @@ _PARTICLES = frozenset(
 )
 
 
+_ELIDED_PARTICLE = re.compile(r"^(?:d|l|dell)['’](?=\w)", re.IGNORECASE)
+
+
 def family_core(family: str) -> str:
     """The family name without leading lower-case particles: 'van der Berg' -> 'Berg',
     "d'Ascoli" -> 'Ascoli'. Used for citation keys and sorting."""
     words = family.split()
     while len(words) > 1 and (words[0].lower() in _PARTICLES and words[0][0].islower()):
         words.pop(0)
-    core = " ".join(words)
-    return re.sub(r"^(?:d|l|dell)['’](?=\w)", "", core, flags=re.IGNORECASE)
+    return _ELIDED_PARTICLE.sub("", " ".join(words))
 
 
 def _given_tokens(given: str) -> list[str]:

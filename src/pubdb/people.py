@@ -15,26 +15,43 @@ def name_key(given: str, family: str) -> str:
     return f"{fold_key(family)}|{fold_key(given)}"
 
 
-def resolve_person(conn: sqlite3.Connection, author: Author) -> int:
-    """The person this written name stands for, created when no one matches exactly."""
-    if not (author.given or author.family):
-        parsed = parse_name(author.name)
-        author.given, author.family = parsed.given, parsed.family
-    key = name_key(author.given, author.family)
-    rows = conn.execute("SELECT id FROM people WHERE name_key = ?", (key,)).fetchall()
-    if len(rows) == 1:
-        return rows[0][0]
-    cursor = conn.execute(
-        "INSERT INTO people (name, given, family, name_key, created_at) VALUES (?, ?, ?, ?, ?)",
-        (author.name, author.given, author.family, key, now()),
-    )
-    return cursor.lastrowid
+class PersonResolver:
+    """Resolves written names to people within one write transaction, with a cache so
+    that a large import does not query once per author."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._by_key: dict[str, int | None] = {}
+
+    def resolve(self, author: Author) -> int:
+        if not (author.given or author.family):
+            parsed = parse_name(author.name)
+            author.given, author.family = parsed.given, parsed.family
+        key = name_key(author.given, author.family)
+        if key not in self._by_key:
+            rows = self.conn.execute("SELECT id FROM people WHERE name_key = ?", (key,)).fetchall()
+            self._by_key[key] = rows[0][0] if len(rows) == 1 else None
+        person_id = self._by_key[key]
+        if person_id is None:
+            person_id = self._create(author, key)
+            self._by_key[key] = person_id
+        return person_id
+
+    def _create(self, author: Author, key: str) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO people (name, given, family, name_key, created_at) VALUES (?, ?, ?, ?, ?)",
+            (author.name, author.given, author.family, key, now()),
+        )
+        return cursor.lastrowid
+
+    def resolve_all(self, authors: Iterable[Author]) -> None:
+        for author in authors:
+            if author.person_id is None:
+                author.person_id = self.resolve(author)
 
 
 def resolve_people(conn: sqlite3.Connection, authors: Iterable[Author]) -> None:
-    for author in authors:
-        if author.person_id is None:
-            author.person_id = resolve_person(conn, author)
+    PersonResolver(conn).resolve_all(authors)
 
 
 def _candidates(conn: sqlite3.Connection, query: str) -> list[sqlite3.Row]:

@@ -19,7 +19,9 @@ def now() -> str:
 
 def _to_db(column: str, value: Any) -> Any:
     if column in JSON_COLUMNS:
-        return json.dumps(value if value is not None else {}, ensure_ascii=False)
+        if not value:
+            return "[]" if isinstance(value, list) else "{}"
+        return json.dumps(value, ensure_ascii=False)
     return value
 
 
@@ -71,6 +73,10 @@ def key_exists(conn: sqlite3.Connection, citekey: str) -> bool:
     return find_id(conn, "citekey", citekey) is not None
 
 
+def all_citekeys(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT citekey FROM publications")}
+
+
 def get_publication(conn: sqlite3.Connection, pub_id: int) -> Publication | None:
     row = conn.execute("SELECT * FROM publications WHERE id = ?", (pub_id,)).fetchone()
     if row is None:
@@ -120,6 +126,10 @@ def iter_publications(
 
 def replace_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable[Author]) -> None:
     conn.execute("DELETE FROM authorships WHERE publication_id = ?", (pub_id,))
+    insert_authorships(conn, pub_id, authors)
+
+
+def insert_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable[Author]) -> None:
     conn.executemany(
         "INSERT INTO authorships (publication_id, position, person_id, name, given, family,"
         " affiliation, equal_contribution) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -17,6 +17,7 @@ _SPECIAL_LETTERS = str.maketrans(
 )  # fmt: skip
 
 _WHITESPACE = re.compile(r"\s+")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 @lru_cache(maxsize=65536)
@@ -27,10 +28,11 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=262144)
 def fold_key(text: str) -> str:
     """Folded, lower-cased, with only letters, digits and single spaces: for comparing."""
     folded = fold(text).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+    return " ".join(_NON_ALNUM.sub(" ", folded).split())
 
 
 def collapse_whitespace(text: str) -> str:

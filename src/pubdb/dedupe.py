@@ -1,0 +1,179 @@
+"""Which stored publication, if any, is the same paper as an incoming record.
+
+Strong evidence: the same arXiv id or DOI (or, for a re-imported file, the same
+citation key with the same title). Weak evidence — normalised title + year + first
+author's family name — merges only when exactly one candidate fits, nothing contradicts
+it (a different DOI, arXiv id, volume, number or pages) and the two do not come from
+the same imported file. A preprint and its published version match on title + first
+author with years at most one apart.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from .models import Publication
+from .names import family_core
+from .text import fold_key
+
+
+def title_key(title: str | None) -> str:
+    return fold_key(title or "")
+
+
+def family_key(family: str | None) -> str:
+    return fold_key(family_core(family or ""))
+
+
+def is_preprint(kind: str | None, status: str | None, arxiv_id: str | None) -> bool:
+    return kind == "preprint" or (bool(arxiv_id) and status == "preprint")
+
+
+@dataclass
+class Fingerprint:
+    pub_id: int
+    citekey: str
+    arxiv_id: str | None
+    doi: str | None
+    title: str
+    year: int | None
+    first_family: str
+    volume: str | None
+    number: str | None
+    pages: str | None
+    preprint: bool
+    batch: int | None = None  # index of the file in the current import, None if older
+
+    @classmethod
+    def of(cls, publication: Publication, batch: int | None) -> Fingerprint:
+        first = publication.authors[0].family if publication.authors else ""
+        return cls(
+            pub_id=publication.id or 0,
+            citekey=publication.citekey,
+            arxiv_id=publication.arxiv_id,
+            doi=publication.doi,
+            title=title_key(publication.title),
+            year=publication.year,
+            first_family=family_key(first),
+            volume=publication.volume,
+            number=publication.number,
+            pages=publication.pages,
+            preprint=is_preprint(publication.kind, publication.status, publication.arxiv_id),
+            batch=batch,
+        )
+
+
+@dataclass
+class Match:
+    fingerprint: Fingerprint
+    evidence: str
+
+
+def _differ(a: str | None, b: str | None) -> bool:
+    if not a or not b or a == b:
+        return False
+    return fold_key(str(a)) != fold_key(str(b))
+
+
+def contradicts(a: Fingerprint, b: Fingerprint) -> bool:
+    """Two records that cannot be one paper: different DOIs, arXiv ids, volume, number
+    or pages."""
+    return any(
+        _differ(x, y)
+        for x, y in (
+            (a.doi, b.doi),
+            (a.arxiv_id, b.arxiv_id),
+            (a.volume, b.volume),
+            (a.number, b.number),
+            (a.pages, b.pages),
+        )
+    )
+
+
+class MatchIndex:
+    """In-memory look-up of every stored publication by the evidence above."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, Fingerprint] = {}
+        self.by_arxiv: dict[str, Fingerprint] = {}
+        self.by_doi: dict[str, Fingerprint] = {}
+        self.by_title: dict[str, list[Fingerprint]] = {}
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> MatchIndex:
+        index = cls()
+        rows = conn.execute(
+            "SELECT p.id, p.citekey, p.arxiv_id, p.doi, p.title, p.year, p.kind, p.status,"
+            " p.volume, p.number, p.pages, a.family FROM publications p"
+            " LEFT JOIN authorships a ON a.publication_id = p.id AND a.position = 0"
+        )
+        for row in rows:
+            index.add(
+                Fingerprint(
+                    pub_id=row[0],
+                    citekey=row[1],
+                    arxiv_id=row[2],
+                    doi=row[3],
+                    title=title_key(row[4]),
+                    year=row[5],
+                    first_family=family_key(row[11]),
+                    volume=row[8],
+                    number=row[9],
+                    pages=row[10],
+                    preprint=is_preprint(row[6], row[7], row[2]),
+                )
+            )
+        return index
+
+    def add(self, fingerprint: Fingerprint) -> None:
+        self.by_key[fingerprint.citekey] = fingerprint
+        if fingerprint.arxiv_id:
+            self.by_arxiv[fingerprint.arxiv_id] = fingerprint
+        if fingerprint.doi:
+            self.by_doi[fingerprint.doi] = fingerprint
+        if fingerprint.title:
+            self.by_title.setdefault(fingerprint.title, []).append(fingerprint)
+
+    def replace(self, old: Fingerprint, new: Fingerprint) -> None:
+        """After a merge: the record now carries the union of both sides' evidence."""
+        if old.title and old in self.by_title.get(old.title, []):
+            self.by_title[old.title].remove(old)
+        new.batch = old.batch if old.batch is not None else new.batch
+        self.add(new)
+
+    def find(self, incoming: Publication, batch: int) -> Match | None:
+        candidate = Fingerprint.of(incoming, batch)
+        keyed = self.by_key.get(candidate.citekey)
+        if keyed and keyed.title == candidate.title and not contradicts(keyed, candidate):
+            return Match(keyed, "citation key")
+        if candidate.arxiv_id and (found := self.by_arxiv.get(candidate.arxiv_id)):
+            return Match(found, "arXiv id")
+        found = self.by_doi.get(candidate.doi) if candidate.doi else None
+        if found and (found.batch != batch or found.title == candidate.title):
+            return Match(found, "DOI")
+        return self._weak_match(candidate, batch)
+
+    def _weak_match(self, candidate: Fingerprint, batch: int) -> Match | None:
+        if not candidate.title or not candidate.first_family:
+            return None
+        fits = [
+            other
+            for other in self.by_title.get(candidate.title, [])
+            if other.first_family == candidate.first_family
+            and not contradicts(other, candidate)
+            and self._years_fit(other, candidate, batch)
+        ]
+        if len(fits) != 1:
+            return None
+        if fits[0].preprint != candidate.preprint:
+            return Match(fits[0], "title and first author (preprint and published version)")
+        return Match(fits[0], "title, year and first author")
+
+    @staticmethod
+    def _years_fit(other: Fingerprint, candidate: Fingerprint, batch: int) -> bool:
+        if other.preprint != candidate.preprint:
+            if other.year is None or candidate.year is None:
+                return True
+            return abs(other.year - candidate.year) <= 1
+        return other.batch != batch and other.year == candidate.year

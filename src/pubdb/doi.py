@@ -1,0 +1,141 @@
+"""DOI metadata by content negotiation at doi.org: CSL-JSON (BibTeX as a fallback)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+from .errors import NetworkError
+from .http import ClientSettings, PoliteClient, Retryable
+from .merge import entry_type_for
+from .models import Author, Publication
+from .names import parse_name
+
+ACCEPT = "application/vnd.citationstyles.csl+json, application/x-bibtex;q=0.5"
+CSL_KINDS = {
+    "article-journal": "journal",
+    "journal-article": "journal",
+    "paper-conference": "conference",
+    "proceedings-article": "conference",
+    "book": "book",
+    "monograph": "book",
+    "chapter": "chapter",
+    "book-chapter": "chapter",
+    "thesis": "thesis",
+    "dissertation": "thesis",
+    "posted-content": "preprint",
+    "article": "preprint",
+}
+_TAG = re.compile(r"<[^>]+>")
+
+
+def doi_settings() -> ClientSettings:
+    return ClientSettings.from_env(prefix="PUBDB_DOI", base_url="https://doi.org", delay=1.0)
+
+
+class DoiClient(PoliteClient):
+    service = "doi.org"
+
+    def __init__(self, settings: ClientSettings | None = None, **options):
+        super().__init__(settings or doi_settings(), **options)
+
+    def fetch(self, doi: str) -> Publication | None:
+        """The publication a DOI names, or None when doi.org does not know it."""
+        url = f"{self.settings.base_url.rstrip('/')}/{quote(doi, safe='/:;()')}"
+        return self.with_retries(lambda: self._fetch_once(url, doi))
+
+    def _fetch_once(self, url: str, doi: str) -> Publication | None:
+        response = self.get(url, headers={"Accept": ACCEPT})
+        self.raise_for_retry(response)
+        if response.status == 404:
+            return None
+        if response.status != 200:
+            raise NetworkError(f"doi.org answered HTTP {response.status} for {doi}")
+        content_type = response.headers.get("Content-Type", "")
+        if "bibtex" in content_type:
+            return _from_bibtex(response.body, doi)
+        try:
+            data = json.loads(response.body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise Retryable(f"doi.org sent something that is not CSL-JSON for {doi}") from None
+        if not isinstance(data, dict):
+            raise NetworkError(f"doi.org sent unexpected JSON for {doi}")
+        return publication_from_csl(data, doi)
+
+
+def _from_bibtex(body: bytes, doi: str) -> Publication:
+    from .bibimport import parse_bibtex
+
+    parsed = parse_bibtex(body.decode("utf-8", errors="replace"), f"doi:{doi}")
+    if not parsed.entries:
+        raise NetworkError(f"doi.org sent BibTeX without an entry for {doi}")
+    publication = parsed.entries[0].publication
+    publication.citekey = ""
+    publication.source = "doi"
+    return publication
+
+
+def _plain(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if value in (None, ""):
+        return None
+    return " ".join(html.unescape(_TAG.sub("", str(value))).split()) or None
+
+
+def _authors(items: list[dict[str, Any]]) -> list[Author]:
+    authors = []
+    for item in items or []:
+        if item.get("literal"):
+            name = str(item["literal"])
+            parsed = parse_name(name)
+            authors.append(Author(name, parsed.given, parsed.family))
+            continue
+        given, family = str(item.get("given") or ""), str(item.get("family") or "")
+        if item.get("non-dropping-particle"):
+            family = f"{item['non-dropping-particle']} {family}"
+        name = " ".join(part for part in (given, family) if part)
+        if item.get("suffix"):
+            name += f", {item['suffix']}"
+        if name:
+            authors.append(Author(name, given, family))
+    return authors
+
+
+def _date_parts(data: dict[str, Any]) -> list[int]:
+    for key in ("issued", "published-print", "published-online", "created"):
+        parts = (data.get(key) or {}).get("date-parts") or [[]]
+        if parts and parts[0] and parts[0][0]:
+            return [int(p) for p in parts[0] if str(p).isdigit()]
+    return []
+
+
+def publication_from_csl(data: dict[str, Any], doi: str) -> Publication:
+    kind = CSL_KINDS.get(str(data.get("type", "")), "other")
+    date = _date_parts(data)
+    container = _plain(data.get("container-title"))
+    p = Publication(
+        source="doi", kind=kind, status="preprint" if kind == "preprint" else "published"
+    )
+    p.entry_type = entry_type_for(kind)
+    p.title = _plain(data.get("title")) or ""
+    p.authors = _authors(data.get("author") or [])
+    p.year = date[0] if date else None
+    p.month = date[1] if len(date) > 1 and 1 <= date[1] <= 12 else None
+    p.date = "-".join(f"{n:02d}" if i else str(n) for i, n in enumerate(date)) or None
+    p.doi = (str(data.get("DOI") or doi)).lower()
+    p.url = _plain(data.get("URL"))
+    p.volume = _plain(data.get("volume"))
+    p.number = _plain(data.get("issue"))
+    p.pages = (_plain(data.get("page")) or "").replace("-", "--") or None
+    p.publisher = _plain(data.get("publisher"))
+    p.abstract = _plain(data.get("abstract"))
+    if kind == "journal":
+        p.journal = container
+    elif kind in ("conference", "workshop", "chapter"):
+        p.booktitle = container
+    p.venue = container
+    return p

@@ -1,0 +1,212 @@
+"""Polite HTTP for metadata services: spacing between requests (also across runs),
+timeouts, a deadline on the whole body, bounded retries with backoff on 429/5xx and
+connection trouble, honouring Retry-After. One policy for arXiv and doi.org."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+from . import __version__
+from .errors import NetworkError
+
+USER_AGENT = f"pubdb/{__version__} (+https://github.com/pubdb/pubdb; bibliography manager)"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_BODY_BYTES = 50_000_000
+T = TypeVar("T")
+
+
+class Retryable(Exception):
+    """A failure worth another try: 429/5xx, connection trouble, a garbled body."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    base_url: str = "https://export.arxiv.org/api/query"
+    delay: float = 3.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    retries: int = 5
+    backoff: float = 3.0
+    max_retry_wait: float = 300.0
+    batch_size: int = 100
+
+    @classmethod
+    def from_env(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        prefix: str = "PUBDB_ARXIV",
+        **defaults: float | str,
+    ) -> ClientSettings:
+        """Settings from ``{prefix}_URL``, ``_DELAY``, ``_BACKOFF``, ``_RETRIES``,
+        ``_TIMEOUT``, ``_CONNECT_TIMEOUT`` and ``_MAX_WAIT``."""
+        env = os.environ if environ is None else environ
+        base = cls(**defaults)  # type: ignore[arg-type]
+
+        def number(suffix: str, default: float) -> float:
+            name = f"{prefix}_{suffix}"
+            raw = env.get(name)
+            if raw in (None, ""):
+                return default
+            try:
+                value = float(raw)
+            except ValueError:
+                raise NetworkError(f"{name} must be a number, not {raw!r}") from None
+            if value < 0:
+                raise NetworkError(f"{name} must not be negative")
+            return value
+
+        return cls(
+            base_url=env.get(f"{prefix}_URL") or base.base_url,
+            delay=number("DELAY", base.delay),
+            connect_timeout=number("CONNECT_TIMEOUT", base.connect_timeout),
+            read_timeout=number("TIMEOUT", base.read_timeout),
+            retries=int(number("RETRIES", base.retries)),
+            backoff=number("BACKOFF", base.backoff),
+            max_retry_wait=number("MAX_WAIT", base.max_retry_wait),
+            batch_size=base.batch_size,
+        )
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class PoliteClient:
+    """At most one request per ``settings.delay`` seconds; ``last_request`` carries the
+    previous run's request time in, ``on_request`` reports each new one."""
+
+    service = "the server"
+
+    def __init__(
+        self,
+        settings: ClientSettings,
+        *,
+        last_request: float | None = None,
+        on_request: Callable[[float], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.settings = settings
+        self.last_request = last_request
+        self.on_request = on_request
+        self._sleep = sleep
+        self._clock = clock
+        self._session = None
+
+    def with_retries(self, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` until it succeeds, retrying Retryable failures within the
+        bounds of ``settings.retries`` and ``settings.max_retry_wait``."""
+        waited = 0.0
+        for number in range(self.settings.retries + 1):
+            try:
+                return attempt()
+            except Retryable as problem:
+                pause = self._retry_pause(number, problem)
+                if number == self.settings.retries or waited + pause > self.settings.max_retry_wait:
+                    raise NetworkError(
+                        f"{self.service} request failed after {number + 1} attempts: {problem}"
+                    ) from None
+                waited += pause
+                self._sleep(pause)
+        raise AssertionError("unreachable")
+
+    def _retry_pause(self, attempt: int, problem: Retryable) -> float:
+        if problem.retry_after is not None and problem.retry_after > 0:
+            return problem.retry_after
+        base = self.settings.backoff * min(2**attempt, 20)
+        return base * random.uniform(0.8, 1.2)
+
+    def _wait_turn(self) -> None:
+        if self.last_request is None:
+            return
+        pause = self.last_request + self.settings.delay - self._clock()
+        if pause > 0:
+            self._sleep(min(pause, self.settings.delay))
+
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpResponse:
+        """One polite GET. Connection trouble and timeouts raise Retryable; the status
+        is left to the caller."""
+        import requests
+
+        self._wait_turn()
+        self.last_request = self._clock()
+        if self.on_request:
+            self.on_request(self.last_request)
+        try:
+            response = self._http().get(
+                url,
+                params=params,
+                headers=headers,
+                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                stream=True,
+            )
+            with response:
+                body = self._read_body(response)
+        except requests.exceptions.Timeout:
+            raise Retryable(f"timed out waiting for {self.service}") from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            raise Retryable(f"connection to {self.service} failed") from None
+        except requests.exceptions.RequestException as exc:
+            raise NetworkError(f"{self.service} request failed: {exc.__class__.__name__}") from None
+        return HttpResponse(response.status_code, response.headers, body)
+
+    def _read_body(self, response) -> bytes:
+        deadline = self._clock() + self.settings.read_timeout
+        chunks, size = [], 0
+        for chunk in response.iter_content(64 * 1024):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise NetworkError(f"{self.service} response is too large")
+            if self._clock() > deadline:
+                raise Retryable(f"{self.service} response took too long to arrive")
+        return b"".join(chunks)
+
+    def _http(self):
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+            self._session.headers["User-Agent"] = USER_AGENT
+        return self._session
+
+    def raise_for_retry(self, response: HttpResponse) -> None:
+        """Retryable for 429 and 5xx (with Retry-After), nothing otherwise."""
+        if response.status in RETRY_STATUSES:
+            reason = (
+                "rate limited (HTTP 429)" if response.status == 429 else f"HTTP {response.status}"
+            )
+            raise Retryable(reason, retry_after(response.headers.get("Retry-After")))
+
+
+def retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date), None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())

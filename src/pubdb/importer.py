@@ -1,0 +1,159 @@
+"""Storing parsed BibTeX entries: match each against the library, then insert or merge."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from . import store
+from .bibimport import ParsedEntry, ParsedFile, Problem
+from .dedupe import Fingerprint, MatchIndex
+from .keys import key_stem, unique_key
+from .merge import merge_publication
+from .people import PersonResolver
+
+
+@dataclass
+class ImportOutcome:
+    action: str  # imported | merged | skipped
+    file: str
+    line: int
+    key: str
+    citekey: str
+    title: str
+    evidence: str = ""
+    filled: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[ImportOutcome] = field(default_factory=list)
+    failures: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+    aborted: bool = False
+
+    def count(self, action: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.action == action)
+
+    @property
+    def summary(self) -> str:
+        counts = ", ".join(
+            f"{action} {self.count(action)}" for action in ("imported", "merged", "skipped")
+        )
+        text = f"{counts}, failed {len(self.failures)}"
+        if self.aborted:
+            text += " (--strict: nothing imported)"
+        elif self.dry_run:
+            text += " (dry run: nothing written)"
+        return text
+
+
+class BibtexImporter:
+    def __init__(self, conn: sqlite3.Connection, *, prefer_incoming: bool = False):
+        self.conn = conn
+        self.prefer_incoming = prefer_incoming
+        self.index = MatchIndex.load(conn)
+        self.keys = store.all_citekeys(conn)
+        self.people = PersonResolver(conn)
+        self.report = ImportReport()
+
+    def run(self, files: list[ParsedFile]) -> ImportReport:
+        for batch, parsed in enumerate(files):
+            for entry in parsed.entries:
+                self._store(entry, batch)
+        return self.report
+
+    def _store(self, entry: ParsedEntry, batch: int) -> None:
+        match = self.index.find(entry.publication, batch)
+        if match is None:
+            self._insert(entry, batch)
+        else:
+            self._merge(entry, match.fingerprint, match.evidence)
+
+    def _insert(self, entry: ParsedEntry, batch: int) -> None:
+        publication = entry.publication
+        if self._doi_taken(publication.doi, None):
+            publication.fields.setdefault("doi", publication.latex.pop("doi", publication.doi))
+            self._warn(entry, f"DOI {publication.doi} belongs to another record; kept as a field")
+            publication.doi = None
+        publication.citekey = self._free_key(entry)
+        self.people.resolve_all(publication.authors)
+        store.insert_publication(self.conn, publication)
+        store.insert_authorships(self.conn, publication.id, publication.authors)
+        self.index.add(Fingerprint.of(publication, batch))
+        outcome = ImportOutcome(
+            "imported", entry.file, entry.line, entry.key, publication.citekey, publication.title
+        )
+        self.report.outcomes.append(outcome)
+
+    def _free_key(self, entry: ParsedEntry) -> str:
+        wanted = entry.key
+        if wanted and wanted not in self.keys:
+            key = wanted
+        else:
+            p = entry.publication
+            first = p.authors[0].name if p.authors else None
+            key = unique_key(key_stem(first, p.year, p.title), self.keys.__contains__)
+            if wanted:
+                self._warn(entry, f"key {wanted!r} is taken by another record; stored as {key!r}")
+        self.keys.add(key)
+        return key
+
+    def _merge(self, entry: ParsedEntry, found: Fingerprint, evidence: str) -> None:
+        existing = store.get_publication(self.conn, found.pub_id)
+        assert existing is not None
+        result = merge_publication(
+            existing, entry.publication, prefer_incoming=self.prefer_incoming
+        )
+        for column in ("doi", "arxiv_id"):
+            if column in result.changes and self._owned_elsewhere(
+                column, result.changes[column], existing.id
+            ):
+                del result.changes[column]
+                result.filled = [name for name in result.filled if name != column]
+                result.replaced = [name for name in result.replaced if name != column]
+        store.update_publication(self.conn, existing.id, result.changes)
+        if result.authors is not None:
+            self.people.resolve_all(result.authors)
+            store.replace_authorships(self.conn, existing.id, result.authors)
+        merged = store.get_publication(self.conn, existing.id)
+        self.index.replace(found, Fingerprint.of(merged, found.batch))
+        changed = bool(result.filled or result.replaced)
+        self.report.outcomes.append(
+            ImportOutcome(
+                "merged" if changed else "skipped",
+                entry.file,
+                entry.line,
+                entry.key,
+                existing.citekey,
+                existing.title,
+                evidence,
+                result.filled,
+                result.replaced,
+                result.conflicts,
+            )
+        )
+
+    def _owned_elsewhere(self, column: str, value: str, pub_id: int | None) -> bool:
+        owner = store.find_id(self.conn, column, value)
+        return owner is not None and owner != pub_id
+
+    def _doi_taken(self, doi: str | None, pub_id: int | None) -> bool:
+        return bool(doi) and self._owned_elsewhere("doi", doi, pub_id)
+
+    def _warn(self, entry: ParsedEntry, message: str) -> None:
+        self.report.warnings.append(Problem(entry.file, entry.line, message))
+
+
+def import_parsed(
+    conn: sqlite3.Connection, files: list[ParsedFile], *, prefer_incoming: bool = False
+) -> ImportReport:
+    importer = BibtexImporter(conn, prefer_incoming=prefer_incoming)
+    report = importer.run(files)
+    for parsed in files:
+        report.failures.extend(parsed.failures)
+        report.warnings[:0] = parsed.warnings
+    return report

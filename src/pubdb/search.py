@@ -1,0 +1,76 @@
+"""Full-text search: an FTS5 index of folded title, authors, venue and abstract."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .text import fold_key
+
+WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # title, authors, venue, abstract
+CHUNK = 500
+
+
+def _folded(text: str | None) -> str:
+    if not text:
+        return ""
+    return text.lower() if text.isascii() else fold_key(text)
+
+
+def flush(conn: sqlite3.Connection) -> int:
+    """Re-index the publications queued by the triggers; returns how many."""
+    ids = [row[0] for row in conn.execute("SELECT publication_id FROM search_dirty")]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        marks = ",".join("?" * len(chunk))
+        conn.execute(f"DELETE FROM publications_fts WHERE rowid IN ({marks})", chunk)
+        rows = conn.execute(
+            "SELECT p.id, p.title, coalesce(p.venue, ''), coalesce(p.journal, ''),"
+            " coalesce(p.booktitle, ''), p.abstract,"
+            " (SELECT group_concat(name, ' ; ') FROM authorships a"
+            "  WHERE a.publication_id = p.id)"
+            f" FROM publications p WHERE p.id IN ({marks})",
+            chunk,
+        ).fetchall()
+        conn.executemany(
+            "INSERT INTO publications_fts (rowid, title, authors, venue, abstract)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [
+                (
+                    row[0],
+                    _folded(row[1]),
+                    _folded(row[6]),
+                    _folded(" ".join(dict.fromkeys(v for v in row[2:5] if v))),
+                    _folded(row[5]),
+                )
+                for row in rows
+            ],
+        )
+    if ids:
+        conn.execute("DELETE FROM search_dirty")
+    return len(ids)
+
+
+def has_pending(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM search_dirty LIMIT 1").fetchone() is not None
+
+
+def match_expression(query: str) -> str | None:
+    """User words as an FTS5 query: every word must appear (as a prefix); no FTS syntax
+    from the user reaches SQLite."""
+    words = fold_key(query).split()
+    return " ".join(f'"{word}"*' for word in words) or None
+
+
+def search_ids(conn: sqlite3.Connection, query: str, limit: int | None = None) -> list[int]:
+    expression = match_expression(query)
+    if expression is None:
+        return []
+    sql = (
+        "SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?"
+        f" ORDER BY bm25(publications_fts, {', '.join(map(str, WEIGHTS))})"
+    )
+    params: list = [expression]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [row[0] for row in conn.execute(sql, params)]
