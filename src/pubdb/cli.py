@@ -412,3 +412,6 @@ def export(fmt: str | None, output: str | None, author: str | None, db_path: Pat
 
 def main() -> None:
     cli(prog_name="pubdb")
+
+
+from . import cli_people  # noqa: E402, F401  (registers the people commands)

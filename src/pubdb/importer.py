@@ -117,7 +117,7 @@ class BibtexImporter:
                 result.replaced = [name for name in result.replaced if name != column]
         store.update_publication(self.conn, existing.id, result.changes)
         if result.authors is not None:
-            self.people.resolve_all(result.authors)
+            self.people.resolve_all(result.authors, existing.id)
             store.replace_authorships(self.conn, existing.id, result.authors)
         merged = store.get_publication(self.conn, existing.id)
         self.index.replace(found, Fingerprint.of(merged, found.batch))

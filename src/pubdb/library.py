@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -113,6 +114,13 @@ def parse_arxiv_ids(identifiers: Iterable[str | ArxivId]) -> list[ArxivId]:
     if not parsed:
         raise InvalidIdentifier("no arXiv identifiers given")
     return list({arxiv_id.base: arxiv_id for arxiv_id in parsed}.values())
+
+
+def _months_ago(months: int, today: date | None = None) -> tuple[int, int]:
+    """(year, month) ``months`` calendar months before today's month."""
+    today = today or date.today()
+    index = today.year * 12 + (today.month - 1) - months
+    return index // 12, index % 12 + 1
 
 
 class _Rollback(Exception):
@@ -299,7 +307,7 @@ class Library:
             and authors_changed(existing.authors, incoming)
         ):
             authors = carry_author_marks(existing.authors, incoming)
-            resolve_people(self.conn, authors)
+            resolve_people(self.conn, authors, pub_id)
             store.replace_authorships(self.conn, pub_id, authors)
             changed.append("authors")
             details.append(f"authors: {len(before.authors)} → {len(authors)} names")
@@ -364,7 +372,7 @@ class Library:
             self._check_unique(edit.changes, publication.id)
             store.update_publication(self.conn, publication.id, edit.changes)
             if edit.authors is not None:
-                resolve_people(self.conn, edit.authors)
+                resolve_people(self.conn, edit.authors, publication.id)
                 store.replace_authorships(self.conn, publication.id, edit.authors)
                 self._drop_orphan_people()
         return store.get_publication(self.conn, publication.id)
@@ -413,13 +421,16 @@ class Library:
             store.delete_publication(self.conn, absorbed.id)
             store.update_publication(self.conn, kept.id, result.changes)
             if result.authors is not None:
-                resolve_people(self.conn, result.authors)
+                resolve_people(self.conn, result.authors, kept.id)
                 store.replace_authorships(self.conn, kept.id, result.authors)
             self._drop_orphan_people()
         return store.get_publication(self.conn, kept.id), result
 
     def _drop_orphan_people(self) -> None:
-        self.conn.execute("DELETE FROM people WHERE id NOT IN (SELECT person_id FROM authorships)")
+        self.conn.execute(
+            "DELETE FROM people WHERE id NOT IN (SELECT person_id FROM authorships)"
+            " AND id NOT IN (SELECT person_id FROM person_names WHERE manual = 1)"
+        )
 
     # -- reading ---------------------------------------------------------------
 
@@ -490,6 +501,103 @@ class Library:
     def arxiv_xml(self, reference: str) -> str | None:
         """The raw arXiv Atom entry last fetched for a publication."""
         return store.arxiv_entry_xml(self.conn, self.get(reference).id)
+
+    # -- people ------------------------------------------------------------------
+
+    def authors(self, query: str | None = None) -> list:
+        """People (all, or those a name could mean) with paper counts and name variants."""
+        from .people import matching_people, summaries
+
+        return matching_people(self.conn, query) if query else summaries(self.conn)
+
+    def author(self, name: str):
+        """One person: (summary, their publications newest first)."""
+        from .people import summaries
+
+        person_id = self.resolve_author(name)
+        publications = list(
+            store.iter_publications(
+                self.conn,
+                "id IN (SELECT publication_id FROM authorships WHERE person_id = ?)",
+                (person_id,),
+            )
+        )
+        return summaries(self.conn, [person_id])[0], publications
+
+    def ambiguous_authors(self) -> list:
+        from .people import ambiguities
+
+        return ambiguities(self.conn)
+
+    def merge_authors(self, keep: str, other: str):
+        """Declare two names one person; the decision survives re-import and refresh."""
+        from .people import merge_people, summaries
+
+        keep_id, other_id = self.resolve_author(keep), self.resolve_author(other)
+        with db.write_transaction(self.conn):
+            merge_people(self.conn, keep_id, other_id)
+        return summaries(self.conn, [keep_id])[0]
+
+    def alias_author(self, name: str, variant: str):
+        """``variant`` always means this person. Returns (person, authorships moved)."""
+        from .people import add_alias, summaries
+
+        person_id = self.resolve_author(name)
+        with db.write_transaction(self.conn):
+            moved = add_alias(self.conn, person_id, variant)
+            self._drop_orphan_people()
+        return summaries(self.conn, [person_id])[0], moved
+
+    def split_author(
+        self,
+        name: str,
+        *,
+        variants: Iterable[str] = (),
+        papers: Iterable[str] = (),
+        into: str | None = None,
+    ):
+        """Split names or papers off a person. Returns (new person, authorships moved)."""
+        from .people import split_person, summaries
+
+        person_id = self.resolve_author(name)
+        paper_ids = [self.get(reference).id for reference in papers]
+        target = self.resolve_author(into) if into else None
+        with db.write_transaction(self.conn):
+            new_id, moved = split_person(
+                self.conn, person_id, variants=variants, papers=paper_ids, into=target
+            )
+        return summaries(self.conn, [new_id])[0], moved
+
+    def coauthors(
+        self, name: str, *, since_year: int | None = None, months: int | None = None
+    ) -> list:
+        """Co-authors of one person with joint-paper counts and their last year."""
+        from .network import coauthors
+
+        since_month = _months_ago(months) if months else None
+        return coauthors(
+            self.conn, self.resolve_author(name), since_year=since_year, since_month=since_month
+        )
+
+    def overlap(self, names: Iterable[str]):
+        """Co-authors shared by all the people named, and their joint papers."""
+        from .network import overlap
+
+        ids = [self.resolve_author(name) for name in names]
+        if len(set(ids)) < 2:
+            raise UsageError("overlap needs at least two different people")
+        return overlap(self.conn, ids)
+
+    def collaboration_path(self, source: str, target: str):
+        """The shortest co-authorship chain between two people, or None."""
+        from .network import path
+
+        return path(self.conn, self.resolve_author(source), self.resolve_author(target))
+
+    def person_names(self, ids: Iterable[int]) -> dict[int, str]:
+        from .network import names_of
+
+        return names_of(self.conn, list(ids))
 
     # -- export ----------------------------------------------------------------
 

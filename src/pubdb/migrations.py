@@ -126,5 +126,56 @@ def m002_search(db: Database) -> None:
     _run(db, *statements)
 
 
+@migrations()
+def m003_people(db: Database) -> None:
+    """Name variants per person (the evidence resolution compares against), per-paper
+    pins from `author split`, an ambiguity flag, and a covering index for co-authors."""
+    _run(
+        db,
+        "ALTER TABLE people ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE authorships ADD COLUMN name_key TEXT NOT NULL DEFAULT ''",
+        """
+        CREATE TABLE person_names (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            family_len INTEGER,
+            last_key TEXT NOT NULL,
+            manual INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (person_id, name_key)
+        )
+        """,
+        "CREATE INDEX idx_person_names_last ON person_names(last_key)",
+        "CREATE INDEX idx_person_names_key ON person_names(name_key)",
+        """
+        CREATE TABLE author_pins (
+            publication_id INTEGER NOT NULL REFERENCES publications(id) ON DELETE CASCADE,
+            name_key TEXT NOT NULL,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            PRIMARY KEY (publication_id, name_key)
+        )
+        """,
+        "DROP INDEX idx_authorships_person",
+        "CREATE INDEX idx_authorships_person ON authorships(person_id, publication_id)",
+    )
+    from .names import name_form
+
+    rows = db.execute(
+        "SELECT DISTINCT person_id, name, given, family FROM authorships ORDER BY rowid"
+    ).fetchall()
+    for person_id, name, given, family in rows:
+        form = name_form(name, given, family)
+        db.execute(
+            "UPDATE authorships SET name_key = ? WHERE person_id = ? AND name = ?",
+            (form.key, person_id, name),
+        )
+        db.execute(
+            "INSERT OR IGNORE INTO person_names (person_id, name, name_key, family_len,"
+            " last_key) VALUES (?, ?, ?, ?, ?)",
+            (person_id, name, form.key, form.family_len, form.last),
+        )
+
+
 LATEST_VERSION = len(migrations._migrations)
 assert LATEST_VERSION == SCHEMA_VERSION, "update pubdb/schema.py with the new step"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .text import fold_key
 
@@ -176,3 +177,89 @@ def given_compatible(a: str, b: str) -> bool:
         elif x != y:
             return False
     return True
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """A written name as folded tokens (given first, family last). ``family_len`` is the
+    number of family tokens when the written form says it ("Family, Given", initials
+    first, a particle), else None: "Yassine Attia El Hili" could split anywhere."""
+
+    tokens: tuple[str, ...]
+    family_len: int | None
+
+    @property
+    def key(self) -> str:
+        return " ".join(self.tokens)
+
+    @property
+    def last(self) -> str:
+        return self.tokens[-1] if self.tokens else ""
+
+    def family_lengths(self) -> range:
+        """Possible family-name lengths: the known one, else any (all tokens included:
+        a query may give only a multi-word family name, "Attia El Hili")."""
+        if self.family_len is not None:
+            return range(self.family_len, self.family_len + 1)
+        return range(1, len(self.tokens) + 1)
+
+    @property
+    def abbreviated(self) -> bool:
+        """True when every given-name token is an initial ('S. Jelassi', 'Jelassi')."""
+        given = self.tokens[: -self.family_len] if self.family_len else self.tokens[:-1]
+        return all(len(token) == 1 for token in given)
+
+
+def _tokens(text: str) -> list[str]:
+    return fold_key(text).split()
+
+
+@lru_cache(maxsize=262144)
+def name_form(written: str, given: str | None = None, family: str | None = None) -> NameForm:
+    """The comparable form of a written name; ``given``/``family`` when already split.
+    TeX in the name is decoded first (Boull{\\'e} -> boulle)."""
+    if "\\" in written or "{" in written:
+        from .texdecode import tex_to_unicode
+
+        written = tex_to_unicode(written)
+        given = family = None
+    if given is None or family is None:
+        parsed = parse_name(written)
+        given, family = parsed.given, parsed.family
+    given_tokens, family_tokens = _tokens(given), _tokens(family)
+    if not given_tokens:
+        return NameForm(tuple(family_tokens), len(family_tokens) or None)
+    tokens = (*given_tokens, *family_tokens)
+    has_particle = family[:1].islower()
+    reliable = "," in written or len(tokens) == 2 or has_particle
+    return NameForm(tokens, len(family_tokens) if reliable else None)
+
+
+def _given_fit(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
+    for x, y in zip(left, right, strict=False):
+        if (len(x) == 1 or len(y) == 1) and x[0] == y[0]:
+            continue
+        if x != y:
+            return False
+    return True
+
+
+def forms_compatible(a: NameForm, b: NameForm) -> bool:
+    """Could two written names be one person? Same family tokens (accents, case and
+    hyphens aside) and given names that agree where both give them, an initial
+    agreeing with a full name: 'S. Jelassi' ~ 'Samy Jelassi' ~ 'Jelassi, Samy';
+    'Y. Attia El Hili' ~ 'Yassine Attia El Hili'; 'Samy' !~ 'Sami'."""
+    for length in a.family_lengths():
+        if length not in b.family_lengths() or length > len(a.tokens) or length > len(b.tokens):
+            continue
+        if a.tokens[-length:] != b.tokens[-length:]:
+            continue
+        if _given_fit(a.tokens[:-length], b.tokens[:-length]):
+            return True
+    return False
+
+
+def completeness(form: NameForm) -> tuple[int, int]:
+    """How much of a person a form names: full given names first, then length."""
+    given = form.tokens[: -(form.family_len or 1)]
+    return (sum(1 for token in given if len(token) > 1), len(form.tokens))

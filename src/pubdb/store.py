@@ -130,9 +130,11 @@ def replace_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable
 
 
 def insert_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable[Author]) -> None:
+    from .names import name_form
+
     conn.executemany(
         "INSERT INTO authorships (publication_id, position, person_id, name, given, family,"
-        " affiliation, equal_contribution) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " affiliation, equal_contribution, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 pub_id,
@@ -143,6 +145,7 @@ def insert_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable[
                 author.family,
                 author.affiliation,
                 int(author.equal_contribution),
+                name_form(author.name, author.given or None, author.family or None).key,
             )
             for position, author in enumerate(authors)
         ],
