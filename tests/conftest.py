@@ -20,6 +20,10 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("PUBDB_ARXIV_RETRIES", "2")
     monkeypatch.setenv("PUBDB_ARXIV_CONNECT_TIMEOUT", "2")
     monkeypatch.setenv("PUBDB_ARXIV_TIMEOUT", "5")
+    monkeypatch.setenv("PUBDB_DOI_URL", UNREACHABLE)
+    monkeypatch.setenv("PUBDB_DOI_DELAY", "0")
+    monkeypatch.setenv("PUBDB_DOI_BACKOFF", "0")
+    monkeypatch.setenv("PUBDB_DOI_RETRIES", "2")
     for name in ("PUBDB_ARXIV_MAX_WAIT",):
         monkeypatch.delenv(name, raising=False)
 

@@ -202,7 +202,12 @@ def parse_entry(entry: ElementTree.Element) -> ArxivRecord:
 
 def parse_entry_xml(xml: str) -> ArxivRecord:
     """Re-parse an entry stored in the database, without the network."""
-    return parse_entry(_parse_xml(xml.encode("utf-8")))
+    from .errors import DatabaseError
+
+    try:
+        return parse_entry(_parse_xml(xml.encode("utf-8")))
+    except Retryable as exc:
+        raise DatabaseError(f"stored arXiv entry is damaged: {exc}") from None
 
 
 def _text(element: ElementTree.Element, tag: str) -> str | None:

@@ -142,8 +142,8 @@ class MatchIndex:
         new.batch = old.batch if old.batch is not None else new.batch
         self.add(new)
 
-    def find(self, incoming: Publication, batch: int) -> Match | None:
-        candidate = Fingerprint.of(incoming, batch)
+    def find(self, candidate: Fingerprint) -> Match | None:
+        batch = candidate.batch
         keyed = self.by_key.get(candidate.citekey)
         if keyed and keyed.title == candidate.title and not contradicts(keyed, candidate):
             return Match(keyed, "citation key")

@@ -30,6 +30,9 @@ CSL_KINDS = {
     "article": "preprint",
 }
 _TAG = re.compile(r"<[^>]+>")
+# JATS block elements end a word; a leading "Abstract" heading is not part of the text.
+_JATS_BLOCK = re.compile(r"</?(?:jats:)?(?:p|sec|title|list|list-item)\b[^>]*>", re.IGNORECASE)
+_JATS_HEADING = re.compile(r"^\s*<(?:jats:)?title>\s*abstract\s*</(?:jats:)?title>", re.IGNORECASE)
 
 
 def doi_settings() -> ClientSettings:
@@ -83,7 +86,8 @@ def _plain(value: Any) -> str | None:
         value = value[0] if value else None
     if value in (None, ""):
         return None
-    return " ".join(html.unescape(_TAG.sub("", str(value))).split()) or None
+    text = _JATS_BLOCK.sub(" ", _JATS_HEADING.sub("", str(value)))
+    return " ".join(html.unescape(_TAG.sub("", text)).split()) or None
 
 
 def _authors(items: list[dict[str, Any]]) -> list[Author]:

@@ -22,8 +22,8 @@ OLD_ARCHIVES = frozenset(
 _NEW_ID = r"(?P<yymm>\d{4})\.(?P<number>\d{4,5})"
 _OLD_ID = r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subject>[A-Za-z]{2}))?/(?P<serial>\d{7})"
 _VERSION = r"(?:v(?P<version>\d+))?"
-_NEW_RE = re.compile(rf"{_NEW_ID}{_VERSION}")
-_OLD_RE = re.compile(rf"{_OLD_ID}{_VERSION}")
+_NEW_RE = re.compile(rf"{_NEW_ID}{_VERSION}", re.ASCII)
+_OLD_RE = re.compile(rf"{_OLD_ID}{_VERSION}", re.ASCII)
 
 _URL_PREFIX = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/", re.IGNORECASE
@@ -35,8 +35,8 @@ _DOI_URL_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/|^doi:\s*", re.I
 _TEXT_ID = re.compile(
     r"(?:arxiv\.org/(?:abs|pdf|html)/|arxiv:\s*|10\.48550/arxiv\.|(?<![\w./-]))"
     rf"(?P<id>(?:{_OLD_ID.replace('?P<', '?P<t_')}|\d{{4}}\.\d{{4,5}})(?:v\d+)?)"
-    r"(?![\w/]|\.\d)",
-    re.IGNORECASE,
+    r"(?!\w|/\w|\.\d)",
+    re.IGNORECASE | re.ASCII,
 )
 
 

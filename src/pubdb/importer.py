@@ -10,7 +10,10 @@ from .bibimport import ParsedEntry, ParsedFile, Problem
 from .dedupe import Fingerprint, MatchIndex
 from .keys import key_stem, unique_key
 from .merge import merge_publication
+from .models import Publication
 from .people import PersonResolver
+
+FLUSH_EVERY = 1000
 
 
 @dataclass
@@ -59,21 +62,33 @@ class BibtexImporter:
         self.keys = store.all_citekeys(conn)
         self.people = PersonResolver(conn)
         self.report = ImportReport()
+        self._pending: list[Publication] = []
+        self._pending_dois: set[str] = set()
+        self._next_id = store.next_publication_id(conn)
 
     def run(self, files: list[ParsedFile]) -> ImportReport:
         for batch, parsed in enumerate(files):
             for entry in parsed.entries:
                 self._store(entry, batch)
+        self._flush()
         return self.report
 
+    def _flush(self) -> None:
+        """Write the buffered new publications (one statement for all of them)."""
+        if self._pending:
+            store.insert_publications(self.conn, self._pending)
+            store.insert_many_authorships(self.conn, [(p.id, p.authors) for p in self._pending])
+            self._pending, self._pending_dois = [], set()
+
     def _store(self, entry: ParsedEntry, batch: int) -> None:
-        match = self.index.find(entry.publication, batch)
+        fingerprint = Fingerprint.of(entry.publication, batch)
+        match = self.index.find(fingerprint)
         if match is None:
-            self._insert(entry, batch)
+            self._insert(entry, fingerprint)
         else:
             self._merge(entry, match.fingerprint, match.evidence)
 
-    def _insert(self, entry: ParsedEntry, batch: int) -> None:
+    def _insert(self, entry: ParsedEntry, fingerprint: Fingerprint) -> None:
         publication = entry.publication
         if self._doi_taken(publication.doi, None):
             publication.fields.setdefault("doi", publication.latex.pop("doi", publication.doi))
@@ -81,9 +96,15 @@ class BibtexImporter:
             publication.doi = None
         publication.citekey = self._free_key(entry)
         self.people.resolve_all(publication.authors)
-        store.insert_publication(self.conn, publication)
-        store.insert_authorships(self.conn, publication.id, publication.authors)
-        self.index.add(Fingerprint.of(publication, batch))
+        publication.id, self._next_id = self._next_id, self._next_id + 1
+        self._pending.append(publication)
+        if publication.doi:
+            self._pending_dois.add(publication.doi)
+        if len(self._pending) >= FLUSH_EVERY:
+            self._flush()
+        fingerprint.pub_id, fingerprint.citekey = publication.id, publication.citekey
+        fingerprint.doi = publication.doi
+        self.index.add(fingerprint)
         outcome = ImportOutcome(
             "imported", entry.file, entry.line, entry.key, publication.citekey, publication.title
         )
@@ -103,6 +124,7 @@ class BibtexImporter:
         return key
 
     def _merge(self, entry: ParsedEntry, found: Fingerprint, evidence: str) -> None:
+        self._flush()
         existing = store.get_publication(self.conn, found.pub_id)
         assert existing is not None
         result = merge_publication(
@@ -142,7 +164,9 @@ class BibtexImporter:
         return owner is not None and owner != pub_id
 
     def _doi_taken(self, doi: str | None, pub_id: int | None) -> bool:
-        return bool(doi) and self._owned_elsewhere("doi", doi, pub_id)
+        if not doi:
+            return False
+        return doi in self._pending_dois or self._owned_elsewhere("doi", doi, pub_id)
 
     def _warn(self, entry: ParsedEntry, message: str) -> None:
         self.report.warnings.append(Problem(entry.file, entry.line, message))

@@ -194,15 +194,18 @@ class Library:
     def add(
         self, identifiers: Iterable[str | ArxivId], *, progress: Progress | None = None
     ) -> AddReport:
-        """Add arXiv ids and DOIs (each kind fetched from its own service)."""
+        """Add arXiv ids and DOIs (each kind fetched from its own service). Everything is
+        fetched first, so nothing is written unless every request succeeds."""
         arxiv_ids, dois = split_identifiers(identifiers)
-        report = AddReport()
-        if arxiv_ids:
-            report = self.add_arxiv(arxiv_ids, progress=progress)
-        if dois:
-            doi_report = self.add_dois(dois)
-            report.outcomes += doi_report.outcomes
-            report.requests += doi_report.requests
+        fetched = self._fetch_arxiv(arxiv_ids, progress, None) if arxiv_ids else None
+        wanted = [normalize_doi(doi) for doi in dois]
+        from_doi = self._fetch_dois(wanted, None) if wanted else {}
+        with db.write_transaction(self.conn):
+            report = self._store_fetched(arxiv_ids, fetched) if fetched else AddReport()
+            if wanted:
+                doi_report = self._store_dois(wanted, from_doi)
+                report.outcomes += doi_report.outcomes
+                report.requests += doi_report.requests
         return report
 
     def doi_client(self):
@@ -216,17 +219,23 @@ class Library:
 
     def add_dois(self, dois: Iterable[str], *, client=None) -> AddReport:
         """Fetch DOI metadata from doi.org and store it, merging with known papers."""
+        wanted = [normalize_doi(doi) for doi in dois]
+        fetched = self._fetch_dois(wanted, client)
+        with db.write_transaction(self.conn):
+            return self._store_dois(wanted, fetched)
+
+    def _fetch_dois(self, wanted: list[str], client) -> dict:
+        client = client or self.doi_client()
+        return {doi: client.fetch(doi) for doi in wanted}
+
+    def _store_dois(self, wanted: list[str], fetched: dict) -> AddReport:
         from .bibimport import ParsedEntry, ParsedFile
         from .importer import import_parsed
 
-        wanted = [normalize_doi(doi) for doi in dois]
-        client = client or self.doi_client()
-        fetched = {doi: client.fetch(doi) for doi in wanted}
         report = AddReport(requests=len(wanted))
         batch = ParsedFile("doi.org")
         batch.entries = [ParsedEntry(p, "", "doi.org", 0) for p in fetched.values() if p]
-        with db.write_transaction(self.conn):
-            stored = import_parsed(self.conn, [batch]).outcomes
+        stored = import_parsed(self.conn, [batch]).outcomes
         actions = {"imported": "added", "merged": "updated", "skipped": "unchanged"}
         stored_by_doi = dict(zip([d for d, p in fetched.items() if p], stored, strict=True))
         for doi in wanted:
@@ -252,7 +261,7 @@ class Library:
         DOIs and journal refs. User-edited fields are never overwritten."""
         references = list(references)
         if references:
-            publications = [self.get(reference) for reference in references]
+            publications = self._get_each(references)
             missing = [p.citekey for p in publications if not p.arxiv_id]
             if missing:
                 raise UsageError(f"no arXiv id to refresh from: {', '.join(missing)}")
@@ -401,7 +410,7 @@ class Library:
 
     def remove(self, references: Iterable[str]) -> list[Publication]:
         """Delete publications (all named ones exist, or nothing is deleted)."""
-        publications = [self.get(reference) for reference in references]
+        publications = self._get_each(references)
         with db.write_transaction(self.conn):
             for publication in publications:
                 store.delete_publication(self.conn, publication.id)
@@ -459,6 +468,14 @@ class Library:
         publication = store.get_publication(self.conn, pub_id)
         assert publication is not None
         return publication
+
+    def _get_each(self, references: Iterable[str]) -> list[Publication]:
+        """The publications named, each once however often (or however) it was named."""
+        found = {}
+        for reference in references:
+            publication = self.get(reference)
+            found.setdefault(publication.id, publication)
+        return list(found.values())
 
     def _find(self, reference: str) -> int | None:
         pub_id = store.find_id(self.conn, "citekey", reference)

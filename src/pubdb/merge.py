@@ -240,18 +240,27 @@ def merge_publication(
             else:
                 latex.pop(column, None)
     for name, value in incoming.fields.items():
-        if decide(name, fields.get(name), value):
+        if name != "ids" and decide(name, fields.get(name), value):
             fields[name] = value
     _merge_authors(existing, incoming, prefer_incoming, result, latex)
-    if incoming.citekey and incoming.citekey != existing.citekey:
-        known = [k.strip() for k in fields.get("ids", "").split(",") if k.strip()]
-        if incoming.citekey not in known:
-            fields["ids"] = ", ".join([*known, incoming.citekey])
+    known = _keys(fields.get("ids"))
+    carried = [k for k in _keys(incoming.fields.get("ids")) if k not in known]
+    if carried:
+        (result.filled if not known else result.replaced).append("ids")
+    for key in [*carried, incoming.citekey]:
+        if key and key != existing.citekey and key not in known:
+            known.append(key)
+    if known:
+        fields["ids"] = ", ".join(known)
     if latex != existing.latex:
         result.changes["latex"] = latex
     if fields != existing.fields:
         result.changes["fields"] = fields
     return result
+
+
+def _keys(ids: str | None) -> list[str]:
+    return [key.strip() for key in (ids or "").split(",") if key.strip()]
 
 
 def _merge_authors(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from .text import fold_key
 
@@ -105,6 +105,7 @@ def _split_top_level(text: str, separator: str) -> list[str]:
     return [part.strip() for part in parts]
 
 
+@lru_cache(maxsize=65536)
 def parse_name(text: str) -> PersonName:
     """Split one written name. 'Samy Jelassi', 'Jelassi, Samy', 'S. d'Ascoli',
     'van der Berg, Jr, Jan', 'Y. Attia El Hili' all give the right family name."""
@@ -188,7 +189,7 @@ class NameForm:
     tokens: tuple[str, ...]
     family_len: int | None
 
-    @property
+    @cached_property
     def key(self) -> str:
         return " ".join(self.tokens)
 
@@ -196,12 +197,13 @@ class NameForm:
     def last(self) -> str:
         return self.tokens[-1] if self.tokens else ""
 
-    def family_lengths(self) -> range:
+    @cached_property
+    def lengths(self) -> frozenset[int]:
         """Possible family-name lengths: the known one, else any (all tokens included:
         a query may give only a multi-word family name, "Attia El Hili")."""
         if self.family_len is not None:
-            return range(self.family_len, self.family_len + 1)
-        return range(1, len(self.tokens) + 1)
+            return frozenset({self.family_len})
+        return frozenset(range(1, len(self.tokens) + 1))
 
     @property
     def abbreviated(self) -> bool:
@@ -249,8 +251,10 @@ def forms_compatible(a: NameForm, b: NameForm) -> bool:
     hyphens aside) and given names that agree where both give them, an initial
     agreeing with a full name: 'S. Jelassi' ~ 'Samy Jelassi' ~ 'Jelassi, Samy';
     'Y. Attia El Hili' ~ 'Yassine Attia El Hili'; 'Samy' !~ 'Sami'."""
-    for length in a.family_lengths():
-        if length not in b.family_lengths() or length > len(a.tokens) or length > len(b.tokens):
+    if a.tokens[-1:] != b.tokens[-1:]:
+        return False
+    for length in a.lengths & b.lengths:
+        if length > len(a.tokens) or length > len(b.tokens):
             continue
         if a.tokens[-length:] != b.tokens[-length:]:
             continue

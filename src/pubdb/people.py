@@ -27,14 +27,20 @@ class Variant:
     manual: bool = False
 
 
-@dataclass
+@dataclass(eq=False)
 class Person:
     id: int
     ambiguous: bool
     variants: list[Variant] = field(default_factory=list)
+    by_key: dict[str, Variant] = field(default_factory=dict)
+
+    def add(self, variant: Variant) -> None:
+        self.variants.append(variant)
+        self.by_key.setdefault(variant.form.key, variant)
 
     def has_key(self, key: str, manual_only: bool = False) -> bool:
-        return any(v.form.key == key and (v.manual or not manual_only) for v in self.variants)
+        variant = self.by_key.get(key)
+        return variant is not None and (variant.manual or not manual_only)
 
     def fits(self, form: NameForm) -> bool:
         return all(forms_compatible(form, variant.form) for variant in self.variants)
@@ -52,18 +58,33 @@ class PersonResolver:
         self.conn = conn
         self._by_last: dict[str, list[Person]] = {}
         self._people: dict[int, Person] = {}
+        # key -> (person, version of its last-name group when decided): a repeated name
+        # is resolved again only when the people sharing its last name have changed.
+        self._decided: dict[str, tuple[Person, int]] = {}
+        self._versions: dict[str, int] = {}
 
     def resolve(self, author: Author, pub_id: int | None = None) -> int:
         form = author_form(author)
         if pub_id is not None and (pinned := self._pinned(pub_id, form.key)):
             return pinned
+        decided = self._decided.get(form.key)
+        if decided and decided[1] == self._versions.get(form.last, 0):
+            self._remember(decided[0], form, author.name)
+            return decided[0].id
+        person = self._decide(form, author.name)
+        self._remember(person, form, author.name)
+        self._decided[form.key] = (person, self._versions.get(form.last, 0))
+        return person.id
+
+    def _decide(self, form: NameForm, written: str) -> Person:
         candidates = self.candidates(form.last)
         manual = [p for p in candidates if p.has_key(form.key, manual_only=True)]
         if len(manual) == 1:
-            return manual[0].id
-        person = self._choose(form, candidates) or self._create(form, author.name, False)
-        self._remember(person, form, author.name)
-        return person.id
+            return manual[0]
+        return self._choose(form, candidates) or self._create(form, written, False)
+
+    def _changed(self, last: str) -> None:
+        self._versions[last] = self._versions.get(last, 0) + 1
 
     def _choose(self, form: NameForm, candidates: list[Person]) -> Person | None:
         fits = [p for p in candidates if not p.ambiguous and p.fits(form)]
@@ -106,9 +127,7 @@ class PersonResolver:
                 " WHERE person_id = ? ORDER BY id",
                 (person_id,),
             ):
-                person.variants.append(
-                    Variant(NameForm(tuple(key.split()), family_len), name, bool(manual))
-                )
+                person.add(Variant(NameForm(tuple(key.split()), family_len), name, bool(manual)))
             self._people[person_id] = person
         return self._people[person_id]
 
@@ -123,7 +142,8 @@ class PersonResolver:
         )
         person = Person(cursor.lastrowid, ambiguous)
         self._people[person.id] = person
-        self._by_last.setdefault(form.last, []).append(person)
+        self.candidates(form.last).append(person)
+        self._changed(form.last)
         return person
 
     def _remember(self, person: Person, form: NameForm, written: str, manual: bool = False) -> None:
@@ -132,7 +152,8 @@ class PersonResolver:
             self._prefer_accented(person, form, written)
             return
         best = max((v.form for v in person.variants), key=completeness, default=None)
-        person.variants.append(Variant(form, written, manual))
+        person.add(Variant(form, written, manual))
+        self._changed(form.last)
         self.conn.execute(
             "INSERT OR IGNORE INTO person_names (person_id, name, name_key, family_len,"
             " last_key, manual) VALUES (?, ?, ?, ?, ?, ?)",
@@ -140,14 +161,15 @@ class PersonResolver:
         )
         if best is None or completeness(form) >= completeness(best) or _accents(written):
             _rename_to_best(self.conn, person.id)
-        if form.last not in self._by_last:
-            self._by_last[form.last] = [person]
-        elif person not in self._by_last[form.last]:
-            self._by_last[form.last].append(person)
+        group = self.candidates(form.last)
+        if person not in group:
+            group.append(person)
 
     def _prefer_accented(self, person: Person, form: NameForm, written: str) -> None:
         """'Nicolas Boullé' replaces 'Nicolas Boulle': same name, better spelt."""
-        variant = next(v for v in person.variants if v.form.key == form.key)
+        variant = person.by_key[form.key]
+        if written == variant.name or written.isascii():
+            return
         if _accents(written) <= _accents(variant.name) or "\\" in written:
             return
         self.conn.execute(

@@ -35,15 +35,29 @@ def _from_row(row: sqlite3.Row) -> Publication:
 
 
 def insert_publication(conn: sqlite3.Connection, publication: Publication) -> int:
-    stamp = now()
-    publication.created_at = publication.created_at or stamp
-    publication.updated_at = stamp
-    columns = ", ".join(COLUMNS)
-    marks = ", ".join("?" for _ in COLUMNS)
-    values = [_to_db(c, getattr(publication, c)) for c in COLUMNS]
-    cursor = conn.execute(f"INSERT INTO publications ({columns}) VALUES ({marks})", values)
-    publication.id = cursor.lastrowid
+    insert_publications(conn, [publication])
     return publication.id
+
+
+def insert_publications(conn: sqlite3.Connection, publications: Sequence[Publication]) -> None:
+    """Insert many rows in one statement; rows without an id get the next free ones."""
+    stamp = now()
+    next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM publications").fetchone()[0]
+    for publication in publications:
+        if publication.id is None:
+            publication.id, next_id = next_id, next_id + 1
+        publication.created_at = publication.created_at or stamp
+        publication.updated_at = stamp
+    columns = ", ".join(("id", *COLUMNS))
+    marks = ", ".join("?" * (len(COLUMNS) + 1))
+    conn.executemany(
+        f"INSERT INTO publications ({columns}) VALUES ({marks})",
+        [[p.id, *(_to_db(c, getattr(p, c)) for c in COLUMNS)] for p in publications],
+    )
+
+
+def next_publication_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) + 1 FROM publications").fetchone()[0]
 
 
 def update_publication(conn: sqlite3.Connection, pub_id: int, changes: dict[str, Any]) -> None:
@@ -130,6 +144,12 @@ def replace_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable
 
 
 def insert_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable[Author]) -> None:
+    insert_many_authorships(conn, [(pub_id, authors)])
+
+
+def insert_many_authorships(
+    conn: sqlite3.Connection, lists: Iterable[tuple[int, Iterable[Author]]]
+) -> None:
     from .names import name_form
 
     conn.executemany(
@@ -147,6 +167,7 @@ def insert_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable[
                 int(author.equal_contribution),
                 name_form(author.name, author.given or None, author.family or None).key,
             )
+            for pub_id, authors in lists
             for position, author in enumerate(authors)
         ],
     )

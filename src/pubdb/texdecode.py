@@ -52,6 +52,7 @@ DECLARATIONS = frozenset("em it bf sc tt rm sf sl normalfont itshape bfseries sc
 
 _NEEDS_DECODING = re.compile(r"[\\{}~$]|--|``|''")
 _CONTROL = re.compile(r"\\([A-Za-z]+|.)")
+_SPECIAL = re.compile(r"[{}$\\~]")
 
 
 @lru_cache(maxsize=200_000)
@@ -60,8 +61,13 @@ def tex_to_unicode(text: str) -> str:
     if not _NEEDS_DECODING.search(text):
         return text
     out = _Decoder(text).run()
-    out = out.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
-    return unicodedata.normalize("NFC", " ".join(out.split()) if "\n" in out else out)
+    if "--" in out:
+        out = out.replace("---", "—").replace("--", "–")
+    if "``" in out or "''" in out:
+        out = out.replace("``", "“").replace("''", "”")
+    if "\n" in out:
+        out = " ".join(out.split())
+    return out if out.isascii() else unicodedata.normalize("NFC", out)
 
 
 class _Decoder:
@@ -75,6 +81,14 @@ class _Decoder:
         out: list[str] = []
         text = self.text
         while self.i < len(text):
+            special = _SPECIAL.search(text, self.i)
+            if special is None:
+                out.append(text[self.i :])
+                self.i = len(text)
+                break
+            if special.start() > self.i:
+                out.append(text[self.i : special.start()])
+                self.i = special.start()
             char = text[self.i]
             if char == "}" and stop_at_brace:
                 self.i += 1
@@ -90,9 +104,6 @@ class _Decoder:
                 out.append(self._command())
             elif char == "~":
                 out.append("\u00a0")
-                self.i += 1
-            else:
-                out.append(char)
                 self.i += 1
         return "".join(out)
 

@@ -23,6 +23,8 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """ASCII transliteration that keeps case: 'Ødegård' -> 'Odegard', 'Łukasz' -> 'Lukasz'."""
+    if text.isascii():
+        return text
     text = text.translate(_SPECIAL_LETTERS)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -1,0 +1,274 @@
+"""Time the people queries (coauthors, overlap, path) on a synthetic pubdb database.
+
+Each query runs once per subject, by person id (``pubdb.network``) and by name
+(``pubdb.Library``, which resolves the name first with ``people.resolve_query``).
+Subjects come from a fixed seed: the most prolific people, people with the median
+number of papers, random pairs in the largest connected component, pairs of prolific
+people, and pairs in different components. Prints a Markdown table; the bar is a
+median under 50 ms for every row.
+
+    python bench/synthetic.py --publications 1000000 --out bench/out/people-1m.db
+    python bench/people.py --db bench/out/people-1m.db
+    python bench/people.py --quick   # CI smoke run: builds a 20k database in a temp dir
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shlex
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pubdb import Library, network
+
+BAR_MS = 50.0
+SEED = 7
+QUICK_PUBLICATIONS = 20_000
+
+
+# -- the graph, for choosing subjects ------------------------------------------------
+
+
+def paper_counts(conn: sqlite3.Connection) -> Counter[int]:
+    rows = conn.execute("SELECT person_id, count(*) FROM authorships GROUP BY person_id")
+    return Counter(dict(rows))
+
+
+def components(conn: sqlite3.Connection) -> dict[int, int]:
+    """person -> a representative of their connected component (union-find)."""
+    parent: dict[int, int] = {}
+
+    def root(person: int) -> int:
+        parent.setdefault(person, person)
+        while parent[person] != person:
+            parent[person] = parent[parent[person]]
+            person = parent[person]
+        return person
+
+    previous_paper, first_author = None, 0
+    for paper, person in conn.execute(
+        "SELECT publication_id, person_id FROM authorships ORDER BY publication_id"
+    ):
+        if paper != previous_paper:
+            previous_paper, first_author = paper, root(person)
+        else:
+            parent[root(person)] = root(first_author)
+    return {person: root(person) for person in parent}
+
+
+@dataclass
+class Subjects:
+    prolific: list[int]
+    median: list[int]
+    median_papers: int
+    giant_pairs: list[tuple[int, int]]
+    prolific_pairs: list[tuple[int, int]]
+    split_pairs: list[tuple[int, int]]
+    graph_summary: str
+
+
+def choose_subjects(conn: sqlite3.Connection, runs: int) -> Subjects:
+    rng = random.Random(SEED)
+    counts = paper_counts(conn)
+    component = components(conn)
+    sizes = Counter(component.values())
+    giant_root = sizes.most_common(1)[0][0]
+    giant = sorted(p for p, r in component.items() if r == giant_root)
+    outside = sorted(p for p, r in component.items() if r != giant_root)
+    ranked = sorted(counts, key=lambda p: (-counts[p], p))
+    median_papers = int(statistics.median_low(counts.values()))
+    top = ranked[:runs]
+    pairs_of_top = [(a, b) for i, a in enumerate(top) for b in top[i + 1 :]]
+    giant_sample = rng.sample(giant, 2 * runs)
+    return Subjects(
+        prolific=top,
+        median=rng.sample(sorted(p for p in counts if counts[p] == median_papers), runs),
+        median_papers=median_papers,
+        giant_pairs=list(zip(giant_sample[::2], giant_sample[1::2], strict=True)),
+        prolific_pairs=rng.sample(pairs_of_top, min(runs, len(pairs_of_top))),
+        split_pairs=list(zip(rng.sample(giant, runs), rng.sample(outside, runs), strict=True)),
+        graph_summary=(
+            f"{len(counts):,} people; largest component {len(giant):,}"
+            f" ({len(giant) / len(counts):.0%}), {len(sizes) - 1:,} others"
+            f" (largest {sizes.most_common(2)[1][1]:,}); papers per person: max"
+            f" {counts[ranked[0]]:,}, #{runs} {counts[ranked[runs - 1]]:,},"
+            f" median {median_papers}"
+        ),
+    )
+
+
+# -- cases and timing ----------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    query: str
+    subjects: str
+    via: str
+    arguments: Sequence
+    call: Callable
+    outcome: Callable[[object], int | None]  # the number the result column summarises
+
+
+@dataclass
+class Measurement:
+    case: Case
+    times_ms: list[float]
+    outcomes: list[int | None]
+
+
+def hops(found) -> int | None:
+    return None if found is None else len(found)
+
+
+def cases(library: Library, subjects: Subjects) -> list[Case]:
+    conn = library.conn
+    names = network.names_of(
+        conn, sorted({p for pair in _all_pairs(subjects) for p in pair} | _singles(subjects))
+    )
+    median = f"median ({subjects.median_papers} paper{'s' * (subjects.median_papers != 1)})"
+    by_id = {
+        "coauthors": lambda p: network.coauthors(conn, p),
+        "overlap": lambda a, b: network.overlap(conn, [a, b]),
+        "path": lambda a, b: network.path(conn, a, b),
+    }
+    by_name = {
+        "coauthors": lambda p: library.coauthors(names[p]),
+        "overlap": lambda a, b: library.overlap([names[a], names[b]]),
+        "path": lambda a, b: library.collaboration_path(names[a], names[b]),
+    }
+    outcome = {"coauthors": len, "overlap": lambda o: len(o.shared), "path": hops}
+    plan = [
+        ("coauthors", "prolific", [(p,) for p in subjects.prolific]),
+        ("coauthors", median, [(p,) for p in subjects.median]),
+        ("overlap", "prolific pairs", subjects.prolific_pairs),
+        ("overlap", "random pairs, same component", subjects.giant_pairs),
+        ("path", "random pairs, same component", subjects.giant_pairs),
+        ("path", "prolific pairs", subjects.prolific_pairs),
+        ("path", "pairs in different components", subjects.split_pairs),
+    ]
+    found = []
+    for query, label, arguments in plan:
+        found.append(Case(query, label, "id", arguments, by_id[query], outcome[query]))
+        found.append(Case(query, label, "name", arguments, by_name[query], outcome[query]))
+    resolve = [(p,) for pair in subjects.giant_pairs for p in pair]
+    found.append(
+        Case(
+            "resolve name",
+            "random people",
+            "name",
+            resolve,
+            lambda p: library.resolve_author(names[p]),
+            lambda _: None,
+        )
+    )
+    return found
+
+
+def _all_pairs(subjects: Subjects) -> list[tuple[int, int]]:
+    return subjects.giant_pairs + subjects.prolific_pairs + subjects.split_pairs
+
+
+def _singles(subjects: Subjects) -> set[int]:
+    return set(subjects.prolific) | set(subjects.median)
+
+
+def measure(case: Case) -> Measurement:
+    case.call(*case.arguments[0])  # warm-up: imports, page cache
+    times, outcomes = [], []
+    for arguments in case.arguments:
+        started = time.perf_counter()
+        result = case.call(*arguments)
+        times.append((time.perf_counter() - started) * 1000)
+        outcomes.append(case.outcome(result))
+    return Measurement(case, times, outcomes)
+
+
+# -- report --------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def describe_outcomes(query: str, outcomes: list[int | None]) -> str:
+    if query == "resolve name":
+        return "one person each"
+    known = [o for o in outcomes if o is not None]
+    noun = {"coauthors": "co-authors", "overlap": "shared co-authors", "path": "hops"}[query]
+    text = ""
+    if known:
+        text = (
+            f"{noun} {min(known):,}–{max(known):,} (median {int(statistics.median_low(known)):,})"
+        )
+    missing = len(outcomes) - len(known)
+    if missing:
+        text += f"{'; ' if text else ''}not connected: {missing}"
+    return text
+
+
+def markdown_table(measurements: list[Measurement]) -> str:
+    lines = [
+        "| query | subjects | by | runs | median ms | p90 ms | max ms | result |",
+        "|---|---|---|--:|--:|--:|--:|---|",
+    ]
+    for m in measurements:
+        median = statistics.median(m.times_ms)
+        flag = "" if median < BAR_MS else " ✗"
+        lines.append(
+            f"| {m.case.query} | {m.case.subjects} | {m.case.via} | {len(m.times_ms)}"
+            f" | {median:.1f}{flag} | {percentile(m.times_ms, 0.9):.1f}"
+            f" | {max(m.times_ms):.1f} | {describe_outcomes(m.case.query, m.outcomes)} |"
+        )
+    return "\n".join(lines)
+
+
+def run(db_path: Path, runs: int) -> list[Measurement]:
+    with Library(db_path) as library:
+        started = time.perf_counter()
+        subjects = choose_subjects(library.conn, runs)
+        print(f"{db_path}: {library.count():,} publications; {subjects.graph_summary}")
+        print(f"subjects chosen in {time.perf_counter() - started:.1f} s\n")
+        return [measure(case) for case in cases(library, subjects)]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, default=Path("bench/out/people-1m.db"))
+    parser.add_argument("--runs", type=int, default=50, help="subjects per row (default 50)")
+    parser.add_argument(
+        "--quick", action="store_true", help="build a 20k database in a temp dir, 10 runs"
+    )
+    args = parser.parse_args()
+    command = "python " + shlex.join(sys.argv)
+    measurements = quick_run() if args.quick else run(args.db, args.runs)
+    print(f"`{command}`\n")
+    print(markdown_table(measurements))
+    missed = [m for m in measurements if statistics.median(m.times_ms) >= BAR_MS]
+    print(
+        f"\nbar: median < {BAR_MS:.0f} ms — {'missed by ' + str(len(missed)) if missed else 'met'}"
+    )
+    return 1 if missed else 0
+
+
+def quick_run() -> list[Measurement]:
+    import synthetic  # bench/ is on sys.path when this file runs as a script
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "people-20k.db"
+        stats = synthetic.build(QUICK_PUBLICATIONS, path)
+        print(f"built {path.name} in {stats['total_s']:.1f} s")
+        return run(path, runs=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""One standalone HTML page: no external assets, no scripts (a Content-Security-Policy
+forbids them too), every data text escaped."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .entries import Entry, Group, Listing, NamePart, join_sentences
+
+DEFAULT_TITLE = "Publications"
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+STYLE = """
+:root { color-scheme: light dark; --ink: #1d1d1f; --muted: #5a5a60; --accent: #0b57d0;
+  --rule: #d9d9de; --paper: #ffffff; }
+@media (prefers-color-scheme: dark) {
+  :root { --ink: #e8e8ea; --muted: #a8a8b0; --accent: #8ab4f8; --rule: #3a3a40;
+    --paper: #16161a; }
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--paper); color: var(--ink);
+  font: 1rem/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  sans-serif; }
+main { max-width: 48rem; margin: 0 auto; padding: 2.5rem 1.25rem 4rem; }
+h1 { font-size: 2rem; line-height: 1.2; margin: 0 0 1.5rem; }
+h2 { font-size: 1.25rem; margin: 2.25rem 0 0.75rem; padding-bottom: 0.3rem;
+  border-bottom: 1px solid var(--rule); }
+ol, ul { margin: 0; padding-left: 0; }
+ul { list-style: none; }
+ol { padding-left: 3rem; }
+ol > li::marker { content: "[" counter(list-item) "]\\2003"; color: var(--muted);
+  font-variant-numeric: tabular-nums; }
+li { margin: 0 0 1rem; }
+cite { font-style: normal; font-weight: 600; }
+.authors strong { font-weight: 700; text-decoration: underline;
+  text-decoration-thickness: 1px; text-underline-offset: 0.2em; }
+.venue { font-style: italic; }
+.note, .legend { color: var(--muted); }
+.links a { margin-right: 0.75em; white-space: nowrap; }
+a { color: var(--accent); text-underline-offset: 0.15em; }
+a:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+abbr[title] { text-decoration: none; cursor: help; }
+@media print { body { font-size: 10.5pt; } main { padding: 0; max-width: none; }
+  a { color: inherit; text-decoration: none; } }
+"""
+
+
+def name(part: NamePart) -> str:
+    text = escape(part.text)
+    if part.highlighted:
+        text = f"<strong>{text}</strong>"
+    if part.equal_contribution:
+        text += '<abbr title="equal contribution">*</abbr>'
+    return text
+
+
+def entry_html(entry: Entry) -> str:
+    authors = ", ".join(name(part) for part in entry.authors)
+    raw_authors = ", ".join(part.text for part in entry.authors)
+    if entry.authors and entry.authors[-1].equal_contribution:
+        raw_authors += "*"
+    pieces = [
+        (raw_authors, f'<span class="authors">{authors}</span>'),
+        (entry.title, f"<cite>{escape(entry.title)}</cite>"),
+        (entry.venue, f'<span class="venue">{escape(entry.venue)}</span>'),
+        *((note, f'<span class="note">{escape(note)}</span>') for note in entry.notes),
+    ]
+    text = join_sentences(pieces)
+    if entry.links:
+        anchors = "".join(
+            f'<a href="{escape(link.url)}">{escape(link.label)}</a>' for link in entry.links
+        )
+        text += f' <span class="links">{anchors}</span>'
+    return text
+
+
+def group_html(group: Group, index: int, numbered: bool) -> str:
+    tag = "ol" if numbered else "ul"
+    first = group.entries[0].number if numbered and group.entries else None
+    start = f' start="{first}"' if first and first != 1 else ""
+    items = "\n".join(f"<li>{entry_html(entry)}</li>" for entry in group.entries)
+    body = f"<{tag}{start}>\n{items}\n</{tag}>"
+    if not group.title:
+        return body
+    heading_id = f"group-{index}"
+    return (
+        f'<section aria-labelledby="{heading_id}">\n'
+        f'<h2 id="{heading_id}">{escape(group.title)}</h2>\n{body}\n</section>'
+    )
+
+
+def render(listing: Listing) -> str:
+    title = escape(listing.heading or DEFAULT_TITLE)
+    sections = [
+        group_html(group, index, listing.numbered)
+        for index, group in enumerate(listing.groups, start=1)
+    ]
+    if listing.has_equal_contribution:
+        sections.append('<p class="legend">* Equal contribution.</p>')
+    if not listing.groups:
+        sections.append("<p>No publications.</p>")
+    body = "\n".join(sections)
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{CSP}">
+<meta name="generator" content="pubdb">
+<title>{title}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<main>
+<h1>{title}</h1>
+{body}
+</main>
+</body>
+</html>
+"""
