@@ -9,6 +9,7 @@ beside the Unicode form so that export gives back what came in.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,12 @@ class ParsedFile:
     entries: list[ParsedEntry] = field(default_factory=list)
     failures: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    line_offset: int = 0
+    has_blocks: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.entries or self.failures or self.has_blocks)
 
 
 def read_bibtex_text(path: str | Path) -> str:
@@ -95,22 +102,42 @@ def parse_bibtex_file(path: str | Path) -> ParsedFile:
 
 
 def parse_bibtex(text: str, file: str = "<string>") -> ParsedFile:
+    """Every entry of a BibTeX text, with failures and warnings by line."""
+    parsed = _parse_piece(text, file, None, 0)
+    if not parsed.entries and not parsed.failures and not parsed.has_blocks:
+        raise UsageError(f"{file} holds no BibTeX entries")
+    return parsed
+
+
+def _split(text: str):
     import logging
 
     import bibtexparser
-    from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
 
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # we report, it need not
-    library = bibtexparser.parse_string(text, parse_stack=[])
-    parsed = ParsedFile(file)
-    strings = _resolve_strings(library.strings, parsed)
+    return bibtexparser.parse_string(text, parse_stack=[])
+
+
+def _parse_piece(
+    text: str, file: str, strings: dict[str, str] | None, line_offset: int
+) -> ParsedFile:
+    """Parse part of a file starting at line ``line_offset`` + 1. ``strings`` are the
+    file's resolved @string macros when known (a chunk of a large file), else the
+    piece's own are resolved."""
+    from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
+
+    library = _split(text)
+    parsed = ParsedFile(file, line_offset=line_offset)
+    parsed.has_blocks = _has_blocks(library)
+    if strings is None:
+        strings = _resolve_strings(library.strings, parsed)
     entries = list(library.entries)
     for block in library.failed_blocks:
-        line = (block.start_line or 0) + 1
+        line = (block.start_line or 0) + 1 + line_offset
         if isinstance(block, DuplicateFieldKeyBlock):
             entries.append(block.ignore_error_block)  # _convert warns per repeated field
         elif isinstance(block, DuplicateBlockKeyBlock):
-            first = (block.previous_block.start_line or 0) + 1
+            first = (block.previous_block.start_line or 0) + 1 + line_offset
             parsed.failures.append(
                 Problem(file, line, f"duplicate key {block.key!r} (first at line {first})")
             )
@@ -121,8 +148,6 @@ def parse_bibtex(text: str, file: str = "<string>") -> ParsedFile:
         converted = _convert(entry, strings, parsed)
         if converted is not None:
             parsed.entries.append(converted)
-    if not parsed.entries and not parsed.failures and not _has_blocks(library):
-        raise UsageError(f"{file} holds no BibTeX entries")
     return parsed
 
 
@@ -179,12 +204,14 @@ def resolve_value(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
     return "".join(out), undefined
 
 
-def _resolve_strings(blocks, parsed: ParsedFile) -> dict[str, str]:
-    strings: dict[str, str] = {}
+def _resolve_strings(
+    blocks, parsed: ParsedFile, known: dict[str, str] | None = None
+) -> dict[str, str]:
+    strings = dict(known or {})
     for block in blocks:
         value, undefined = resolve_value(block.value, strings)
         for name in undefined:
-            line = (block.start_line or 0) + 1
+            line = (block.start_line or 0) + 1 + parsed.line_offset
             parsed.warnings.append(Problem(parsed.path, line, f"undefined @string {name!r}"))
         strings[block.key.lower()] = value
     return strings
@@ -198,7 +225,7 @@ def parse_month(text: str) -> int | None:
 
 
 def _convert(entry, strings: dict[str, str], parsed: ParsedFile) -> ParsedEntry | None:
-    line = (entry.start_line or 0) + 1
+    line = (entry.start_line or 0) + 1 + parsed.line_offset
     values: dict[str, str] = {}
     for bib_field in entry.fields:
         name = bib_field.key.lower()
@@ -410,3 +437,97 @@ def _status(p: Publication, pubstate: str) -> str:
     if p.kind == "preprint" or state == "prepublished":
         return "preprint"
     return "published"
+
+
+# -- large files: parsed in chunks by forked workers, stored as the chunks arrive ------
+
+PARALLEL_MIN_CHARS = 1_000_000
+CHUNK_MIN_CHARS = 200_000
+_BLOCK_START = re.compile(r"^[ \t]*@\w*[ \t]*[{(]", re.MULTILINE)
+_STRING_START = re.compile(r"^[ \t]*@string[ \t]*[{(]", re.MULTILINE | re.IGNORECASE)
+# Set in the parent just before forking; workers read the text from inherited memory.
+_SOURCE: tuple[str, dict[str, str], str] | None = None
+
+
+def worker_count() -> int:
+    import os
+
+    configured = os.environ.get("PUBDB_WORKERS", "")
+    if configured.isdigit():
+        return max(1, int(configured))
+    return min(os.cpu_count() or 1, 4)
+
+
+def _block_starts_after(text: str, position: int) -> int:
+    match = _BLOCK_START.search(text, position)
+    return match.start() if match else len(text)
+
+
+def chunk_bounds(text: str, pieces: int) -> list[tuple[int, int]]:
+    """Cut points at line-start block openings (where bibtexparser itself always starts
+    a new block, so parsing the pieces apart gives the same blocks)."""
+    size = max(CHUNK_MIN_CHARS, len(text) // max(1, pieces))
+    bounds, start = [], 0
+    while start < len(text):
+        end = _block_starts_after(text, start + size) if start + size < len(text) else len(text)
+        bounds.append((start, end))
+        start = end
+    return bounds
+
+
+def string_macros(text: str, file: str) -> tuple[dict[str, str], ParsedFile]:
+    """All @string definitions of a text, resolved in file order."""
+    holder = ParsedFile(file, has_blocks=True)
+    strings: dict[str, str] = {}
+    for match in _STRING_START.finditer(text):
+        end = _block_starts_after(text, match.end())
+        piece = ParsedFile(file, line_offset=text.count("\n", 0, match.start()))
+        strings = _resolve_strings(_split(text[match.start() : end]).strings, piece, strings)
+        holder.warnings += piece.warnings
+    if not strings:
+        holder.has_blocks = False
+    return strings, holder
+
+
+def _parse_chunk(bounds: tuple[int, int]) -> ParsedFile:
+    assert _SOURCE is not None
+    text, strings, file = _SOURCE
+    start, end = bounds
+    return _parse_piece(text[start:end], file, strings, text.count("\n", 0, start))
+
+
+def iter_parsed(text: str, file: str) -> Iterator[ParsedFile]:
+    """A file's entries as ParsedFile pieces in file order: one piece for a small file,
+    chunks parsed by forked workers (Linux) for a large one. Keys repeated across
+    chunks are reported like bibtexparser reports them within one."""
+    global _SOURCE
+    import multiprocessing
+
+    workers = worker_count()
+    methods = multiprocessing.get_all_start_methods()
+    if len(text) < PARALLEL_MIN_CHARS or workers < 2 or "fork" not in methods:
+        yield parse_bibtex(text, file)
+        return
+    strings, holder = string_macros(text, file)
+    yield holder
+    first_lines: dict[str, int] = {}
+    _SOURCE = (text, strings, file)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for piece in pool.imap(_parse_chunk, chunk_bounds(text, workers * 4)):
+                _drop_keys_seen_before(piece, first_lines)
+                yield piece
+    finally:
+        _SOURCE = None
+
+
+def _drop_keys_seen_before(piece: ParsedFile, first_lines: dict[str, int]) -> None:
+    kept = []
+    for entry in piece.entries:
+        first = first_lines.setdefault(entry.key, entry.line)
+        if first != entry.line:
+            reason = f"duplicate key {entry.key!r} (first at line {first})"
+            piece.failures.append(Problem(entry.file, entry.line, reason))
+        else:
+            kept.append(entry)
+    piece.entries = kept

@@ -226,7 +226,10 @@ def path(source: str, target: str, as_json: bool, db_path: Path | None) -> None:
         hops = library.collaboration_path(source, target)
         labels = library.person_names({p for h in hops or [] for p in (h.source, h.target)})
     if as_json:
-        return _echo_json(hops)
+        _echo_json(hops)
+        if hops is None:
+            sys.exit(1)
+        return
     if hops is None:
         click.echo(f"{source} and {target} are not connected")
         sys.exit(1)

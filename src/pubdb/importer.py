@@ -68,8 +68,17 @@ class BibtexImporter:
 
     def run(self, files: list[ParsedFile]) -> ImportReport:
         for batch, parsed in enumerate(files):
-            for entry in parsed.entries:
-                self._store(entry, batch)
+            self.add(parsed, batch)
+        return self.finish()
+
+    def add(self, parsed: ParsedFile, batch: int) -> None:
+        """Store one parsed file (or chunk of one); ``batch`` numbers the file."""
+        for entry in parsed.entries:
+            self._store(entry, batch)
+        self.report.failures.extend(parsed.failures)
+        self.report.warnings.extend(parsed.warnings)
+
+    def finish(self) -> ImportReport:
         self._flush()
         return self.report
 
@@ -175,9 +184,4 @@ class BibtexImporter:
 def import_parsed(
     conn: sqlite3.Connection, files: list[ParsedFile], *, prefer_incoming: bool = False
 ) -> ImportReport:
-    importer = BibtexImporter(conn, prefer_incoming=prefer_incoming)
-    report = importer.run(files)
-    for parsed in files:
-        report.failures.extend(parsed.failures)
-        report.warnings[:0] = parsed.warnings
-    return report
+    return BibtexImporter(conn, prefer_incoming=prefer_incoming).run(files)

@@ -351,13 +351,21 @@ class Library:
     ):
         """Import .bib files in one transaction; returns an ImportReport. Broken entries
         are reported and skipped (with ``strict``, nothing is imported if any is broken)."""
-        from .bibimport import parse_bibtex_file
-        from .importer import import_parsed
+        from .bibimport import iter_parsed, read_bibtex_text
+        from .importer import BibtexImporter
 
-        files = [parse_bibtex_file(path) for path in paths]
+        texts = [(str(path), read_bibtex_text(path)) for path in paths]
         try:
             with db.write_transaction(self.conn):
-                report = import_parsed(self.conn, files, prefer_incoming=prefer_incoming)
+                importer = BibtexImporter(self.conn, prefer_incoming=prefer_incoming)
+                for batch, (path, text) in enumerate(texts):
+                    empty = True
+                    for piece in iter_parsed(text, path):
+                        empty = empty and piece.empty
+                        importer.add(piece, batch)
+                    if empty:
+                        raise UsageError(f"{path} holds no BibTeX entries")
+                report = importer.finish()
                 report.dry_run = dry_run
                 report.aborted = strict and bool(report.failures)
                 if report.dry_run or report.aborted:
@@ -622,3 +630,35 @@ class Library:
         from .bibtex import write_bibtex
 
         return write_bibtex(self.publications(author=author), out)
+
+    def _list_subject(self, author: str | None) -> tuple[list[Publication], int | None]:
+        """Publications in the order they were entered (a CV's own order breaks ties
+        within a year) and the person they belong to."""
+        person_id = self.resolve_author(author) if author else None
+        where = "id IN (SELECT publication_id FROM authorships WHERE person_id = ?)"
+        publications = store.iter_publications(
+            self.conn, where if person_id else "", (person_id,) if person_id else (), "id"
+        )
+        return list(publications), person_id
+
+    def render_list(self, format: str, *, author: str | None = None, **options) -> str:
+        """A formatted publication list (markdown, html, latex, text, json, csl-json),
+        the author highlighted; ``options`` are those of ``render.ListOptions``."""
+        from .render import ListOptions, author_matcher, render
+
+        publications, person_id = self._list_subject(author)
+        ids = {a.person_id for p in publications for a in p.authors if a.person_id}
+        settings = ListOptions(**options)
+        settings.full_names = self.person_names(ids)
+        if person_id is not None:
+            settings.highlight = author_matcher(person_ids=[person_id])
+            if settings.heading is None:
+                settings.heading = f"Publications of {settings.full_names[person_id]}"
+        return render(publications, format, settings)
+
+    def render_style(self, style: str, *, author: str | None = None, output: str = "text") -> str:
+        """The publications formatted by a CSL citation style (apa, ieee, chicago, ...)."""
+        from .render.styles import render_style
+
+        publications, _ = self._list_subject(author)
+        return render_style(publications, style, output)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import takewhile
 
 from .text import fold_key
 
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v", "2nd", "3rd"})
-_INITIAL = re.compile(r"^(?:[^\W\d_]\.?)(?:-?[^\W\d_]\.)*$|^(?:[^\W\d_]\.){2,}$")
+_INITIAL = re.compile(r"^-?(?:[^\W\d_]\.?)(?:-?[^\W\d_]\.)*$|^(?:[^\W\d_]\.){2,}$")
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,9 @@ def _parse_first_last(text: str) -> PersonName:
     while initials < len(words) - 1 and is_initial(words[initials]):
         initials += 1
     if initials:
+        # After initials the rest is the family name: compound names (García Pérez,
+        # Han Vinck, Attia El Hili) outnumber an initial plus a middle name (B. Scott
+        # Gaudi); matching tries both splits anyway (names.name_form).
         return PersonName(" ".join(words[:initials]), " ".join(words[initials:]), suffix)
     return PersonName(" ".join(words[:-1]), words[-1], suffix)
 
@@ -207,8 +211,11 @@ class NameForm:
 
     @property
     def abbreviated(self) -> bool:
-        """True when every given-name token is an initial ('S. Jelassi', 'Jelassi')."""
+        """True when every given-name token is an initial ('S. Jelassi', 'Jelassi'), or,
+        where the split is open, the name starts with one ('C. Domingo-Enrich')."""
         given = self.tokens[: -self.family_len] if self.family_len else self.tokens[:-1]
+        if self.family_len is None and given and len(given[0]) == 1:
+            return True
         return all(len(token) == 1 for token in given)
 
 
@@ -264,6 +271,9 @@ def forms_compatible(a: NameForm, b: NameForm) -> bool:
 
 
 def completeness(form: NameForm) -> tuple[int, int]:
-    """How much of a person a form names: full given names first, then length."""
+    """How much of a person a form names: full given names first, then length. Where
+    the split is open, words after an initial may be family name ('Y. Attia El Hili')."""
     given = form.tokens[: -(form.family_len or 1)]
+    if form.family_len is None:
+        given = tuple(takewhile(lambda token: len(token) > 1, given))
     return (sum(1 for token in given if len(token) > 1), len(form.tokens))

@@ -435,6 +435,10 @@ def split_person(
                 " last_key) VALUES (?, ?, ?, ?, ?)",
                 (target, name, key, form.family_len, form.last),
             )
+            if not form.abbreviated:
+                # The name keeps meaning the person it was split from; the pin keeps
+                # this paper apart. Otherwise each later paper makes yet another person.
+                _set_manual(conn, person_id, name, key, form.family_len)
     _rename_to_best(conn, target)
     _rename_to_best(conn, person_id)
     return target, len(moving)

@@ -6,8 +6,10 @@ Formats receive a ``Listing`` of ``Group``s of ``Entry``s whose texts are clean 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -289,3 +291,31 @@ def author_matcher(
         return any(forms_compatible(form, wanted) for wanted in forms)
 
     return matches
+
+
+# Math for display formats
+
+
+_SINGLE_SYMBOLS = re.compile(r"(?<!\w)(\w) (?=\w(?!\w))")
+
+
+@lru_cache(maxsize=4096)
+def display_math(text: str) -> str:
+    """TeX math shown as Unicode for HTML, Markdown and text: '$\\mu P$' -> 'μP',
+    '$O(n \\log n)$' -> 'O(n log n)'. Text without math is returned as it is."""
+    from ..latex import math_spans
+
+    spans = math_spans(text)
+    if not spans:
+        return text
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    converter = LatexNodes2Text(math_mode="text")
+    out, position = [], 0
+    for start, end in spans:
+        out.append(text[position:start])
+        shown = " ".join(converter.latex_to_text(text[start:end]).split())
+        out.append(_SINGLE_SYMBOLS.sub(r"\1", shown))
+        position = end
+    out.append(text[position:])
+    return "".join(out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .entries import Entry, Group, Listing, NamePart, join_sentences
+from .entries import Entry, Group, Listing, NamePart, display_math, join_sentences
 
 DEFAULT_TITLE = "Publications"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -60,9 +60,12 @@ def entry_html(entry: Entry) -> str:
         raw_authors += "*"
     pieces = [
         (raw_authors, f'<span class="authors">{authors}</span>'),
-        (entry.title, f"<cite>{escape(entry.title)}</cite>"),
+        (entry.title, f"<cite>{escape(display_math(entry.title))}</cite>"),
         (entry.venue, f'<span class="venue">{escape(entry.venue)}</span>'),
-        *((note, f'<span class="note">{escape(note)}</span>') for note in entry.notes),
+        *(
+            (note, f'<span class="note">{escape(display_math(note))}</span>')
+            for note in entry.notes
+        ),
     ]
     text = join_sentences(pieces)
     if entry.links:

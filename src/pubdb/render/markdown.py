@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .entries import Entry, Listing, NamePart, join_sentences
+from .entries import Entry, Listing, NamePart, display_math, join_sentences
 
 # Inline specials of CommonMark and pandoc (math, citations, spans, sub/superscript).
 # Data never starts a line, so line-start markers (-, +, 1.) need no escape.
@@ -29,9 +29,9 @@ def entry_text(entry: Entry) -> str:
         raw_authors += "*"
     pieces = [
         (raw_authors, authors),
-        (entry.title, f"*{escape(entry.title)}*"),
+        (entry.title, f"*{escape(display_math(entry.title))}*"),
         (entry.venue, escape(entry.venue)),
-        *((note, escape(note)) for note in entry.notes),
+        *((note, escape(display_math(note))) for note in entry.notes),
     ]
     text = join_sentences(pieces)
     links = " ".join(f"[{escape(link.label)}]({link.url})" for link in entry.links)

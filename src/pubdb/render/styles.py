@@ -108,6 +108,7 @@ def _bibliography(items: list[dict[str, Any]], style_path: str, output: str) -> 
         )
         for item in items:
             bibliography.register(Citation([CitationItem(item["id"].lower())]))
+        bibliography.sort()
         return [str(entry) for entry in bibliography.bibliography()]
 
 

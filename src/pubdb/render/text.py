@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .entries import Entry, Listing, NamePart, join_sentences
+from .entries import Entry, Listing, NamePart, display_math, join_sentences
 
 WIDTH = 79
 
@@ -15,8 +15,9 @@ def name(part: NamePart) -> str:
 
 def entry_text(entry: Entry) -> str:
     authors = ", ".join(name(part) for part in entry.authors)
-    pieces = [(authors, authors), (entry.title, entry.title), (entry.venue, entry.venue)]
-    pieces += [(note, note) for note in entry.notes]
+    title = display_math(entry.title)
+    pieces = [(authors, authors), (entry.title, title), (entry.venue, entry.venue)]
+    pieces += [(note, display_math(note)) for note in entry.notes]
     text = join_sentences(pieces)
     return " ".join([text, *(link.url for link in entry.links)])
 
