@@ -272,7 +272,7 @@ def publication_from_fields(entry_type: str, values: dict[str, str]) -> Publicat
     )
     if p.venue and p.kind == "preprint" and _ARXIV_IN_TEXT.search(p.venue or ""):
         p.venue = None
-    p.fields = values
+    p.fields = {**values, **p.fields}  # what _set_* could not read stays a field
     return p
 
 
@@ -281,16 +281,14 @@ def _plain(source: str | None) -> str | None:
 
 
 def _set_text(p: Publication, column: str, source: str) -> None:
-    text = tex_to_unicode(source)
-    setattr(p, column, text)
-    if text != source:
-        p.latex[column] = source
+    setattr(p, column, tex_to_unicode(source))
+    p.latex[column] = source  # export gives back what came in, TeX or not
 
 
 def _set_year(p: Publication, source: str | None) -> None:
     if not source:
         return
-    match = re.search(r"\d{4}", source)
+    match = re.search(r"\d{4}", tex_to_unicode(source))
     p.year = int(match[0]) if match else None
     if not source.strip().isdigit():
         p.latex["year"] = source

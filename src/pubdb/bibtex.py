@@ -72,7 +72,7 @@ def entry_fields(publication: Publication) -> dict[str, str]:
     fields["booktitle"] = _text(
         p, "booktitle", p.booktitle or (p.venue if venue_field == "booktitle" else None)
     )
-    fields["year"] = str(p.year) if p.year else None
+    fields["year"] = p.latex.get("year") or (str(p.year) if p.year else None)
     for name in ("volume", "number", "pages", "publisher"):
         fields[name] = _text(p, name, getattr(p, name))
     if p.arxiv_id:
@@ -86,7 +86,8 @@ def entry_fields(publication: Publication) -> dict[str, str]:
     fields["note"] = _text(p, "note", p.note)
     fields["abstract"] = _text(p, "abstract", p.abstract)
     for name, value in p.fields.items():
-        fields.setdefault(name.lower(), value)
+        if fields.get(name.lower()) in (None, ""):
+            fields[name.lower()] = value
     written = {}
     for name, value in fields.items():
         if value in (None, ""):

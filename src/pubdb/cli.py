@@ -288,7 +288,7 @@ def search(query: tuple[str, ...], limit: int | None, as_json: bool, db_path: Pa
 
 
 @cli.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
 @click.option("--strict", is_flag=True, help="Import nothing if any entry is broken.")
 @click.option(

@@ -92,10 +92,14 @@ def _unicode_encoder():
     )
 
 
+# pylatexenc 2.11 maps ű/Ű to an acute accent; they take the double acute (\H).
+_ENCODING_FIXES = {"ű": r"{\H{u}}", "Ű": r"{\H{U}}"}
+
+
 @lru_cache(maxsize=4096)
 def encode_char(char: str) -> str:
     """One non-ASCII character as a braced TeX macro (é -> {\\'e}), or itself if none."""
-    return _unicode_encoder().unicode_to_latex(char)
+    return _ENCODING_FIXES.get(char) or _unicode_encoder().unicode_to_latex(char)
 
 
 def _encode_unicode(text: str) -> str:

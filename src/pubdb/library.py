@@ -502,17 +502,22 @@ class Library:
         return store.find_id(self.conn, "arxiv_id", arxiv_id.base)
 
     def publications(
-        self, *, author: str | None = None, limit: int | None = None
+        self,
+        *,
+        author: str | None = None,
+        limit: int | None = None,
+        order_by: str = "year DESC, month DESC, id DESC",
     ) -> Iterator[Publication]:
         """All publications (or one author's), newest first."""
         if author is None:
-            return store.iter_publications(self.conn, limit=limit)
+            return store.iter_publications(self.conn, limit=limit, order_by=order_by)
         person_id = self.resolve_author(author)
         return store.iter_publications(
             self.conn,
             "id IN (SELECT publication_id FROM authorships WHERE person_id = ?)",
             (person_id,),
             limit=limit,
+            order_by=order_by,
         )
 
     def resolve_author(self, name: str) -> int:
@@ -629,7 +634,8 @@ class Library:
     def export_bibtex(self, out: TextIO, *, author: str | None = None) -> int:
         from .bibtex import write_bibtex
 
-        return write_bibtex(self.publications(author=author), out)
+        order = "year DESC, month DESC, citekey"  # not row ids: re-import keeps the order
+        return write_bibtex(self.publications(author=author, order_by=order), out)
 
     def _list_subject(self, author: str | None) -> tuple[list[Publication], int | None]:
         """Publications in the order they were entered (a CV's own order breaks ties

@@ -34,7 +34,7 @@ SYMBOLS = {
     "textasciicircum": "^", "textless": "<", "textgreater": ">", "textbar": "|",
     "textunderscore": "_", "textdegree": "°", "pounds": "£", "euro": "€", "textperiodcentered": "·",
     "slash": "/", "log": "log", "ln": "ln", "exp": "exp", "sin": "sin", "cos": "cos",
-    "relax": "", "protect": "", "noopsort": "", "/": "", "-": "", "@": "",
+    "relax": "", "protect": "", "/": "", "-": "", "@": "",
     "quad": " ", "qquad": " ", "space": " ", "enspace": " ", "thinspace": " ",
     "ensuremath": "",
 }  # fmt: skip
@@ -50,7 +50,8 @@ TEXT_WRAPPERS = frozenset(
 )
 DECLARATIONS = frozenset("em it bf sc tt rm sf sl normalfont itshape bfseries scshape".split())
 
-_NEEDS_DECODING = re.compile(r"[\\{}~$]|--|``|''")
+_NEEDS_DECODING = re.compile(r"[\\{}~$\t\r\n]|--|``|''")
+_LINE_BREAK = re.compile(r"[ \t]*[\r\n][ \t\r\n]*|\t")
 _CONTROL = re.compile(r"\\([A-Za-z]+|.)")
 _SPECIAL = re.compile(r"[{}$\\~]")
 
@@ -65,8 +66,8 @@ def tex_to_unicode(text: str) -> str:
         out = out.replace("---", "—").replace("--", "–")
     if "``" in out or "''" in out:
         out = out.replace("``", "“").replace("''", "”")
-    if "\n" in out:
-        out = " ".join(out.split())
+    if "\n" in out or "\t" in out or "\r" in out:
+        out = _LINE_BREAK.sub(" ", out).strip(" ")
     return out if out.isascii() else unicodedata.normalize("NFC", out)
 
 
@@ -145,7 +146,12 @@ class _Decoder:
             self._skip_spaces()  # TeX ends a control word at the space: Stra\ss e
             self._skip_empty_group()
             return LETTERS[name]
+        if name == "noopsort":  # \newcommand{\noopsort}[1]{}: sorts, prints nothing
+            self._group_or_char()
+            return ""
         if name in SYMBOLS:
+            if not SYMBOLS[name] and name.isalpha():
+                self._skip_spaces()  # {\relax Ch}ebyshev: the space ends the control word
             self._skip_empty_group()
             return SYMBOLS[name]
         if name in DECLARATIONS:
