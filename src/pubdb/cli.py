@@ -477,6 +477,41 @@ def styles(query: str | None) -> None:
             click.echo(name)
 
 
+@cli.command()
+@click.argument("target", type=click.Path())
+@db_option
+def backup(target: str, db_path: Path | None) -> None:
+    """Copy the database to TARGET (SQLite online backup; safe while others write).
+
+    \b
+    Example:
+      pubdb backup db/pubdb-2026-11-23.db
+    """
+    with open_library(db_path) as library:
+        written = library.backup(target)
+    click.echo(f"backed up {library.path} to {written}")
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Rebuild the search index, drop orphan people.")
+@db_option
+def check(repair: bool, db_path: Path | None) -> None:
+    """Check the database: integrity, foreign keys, search index, orphan people.
+
+    \b
+    Example:
+      pubdb check
+      pubdb check --repair
+    """
+    with open_library(db_path) as library:
+        findings, repaired = library.check(repair=repair)
+    for line in repaired:
+        click.echo(f"fixed {line}")
+    for finding in findings:
+        click.echo(str(finding))
+    sys.exit(0 if all(f.ok for f in findings) else 1)
+
+
 def main() -> None:
     cli(prog_name="pubdb")
 

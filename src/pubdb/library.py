@@ -629,6 +629,25 @@ class Library:
 
         return names_of(self.conn, list(ids))
 
+    # -- maintenance -------------------------------------------------------------
+
+    def backup(self, target: str | Path) -> Path:
+        """A consistent copy of the database at ``target`` (safe while others write)."""
+        from .maintenance import backup
+
+        return backup(self.conn, target)
+
+    def check(self, *, repair: bool = False) -> tuple[list, list[str]]:
+        """Consistency findings, and (with ``repair``) what was fixed."""
+        from .maintenance import check
+        from .maintenance import repair as fix
+
+        repaired: list[str] = []
+        if repair:
+            with db.write_transaction(self.conn):
+                repaired = fix(self.conn)
+        return check(self.conn), repaired
+
     # -- export ----------------------------------------------------------------
 
     def export_bibtex(self, out: TextIO, *, author: str | None = None) -> int:

@@ -1,0 +1,141 @@
+"""Keeping a database healthy: online backup, consistency checks, repairs."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+from .schema import SCHEMA_VERSION
+
+
+@dataclass
+class Finding:
+    check: str
+    ok: bool
+    detail: str = ""
+    ids: list[int] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        status = "ok   " if self.ok else "FAIL "
+        return f"{status}{self.check}" + (f": {self.detail}" if self.detail else "")
+
+
+def backup(conn: sqlite3.Connection, target: str | Path) -> Path:
+    """A consistent copy of the live database (SQLite online backup), written to a
+    temporary file beside ``target`` and renamed into place."""
+    target = Path(target)
+    if target.is_dir():
+        raise UsageError(f"{target} is a directory; give a file name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        os.close(handle)
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror}") from exc
+    try:
+        copy = sqlite3.connect(temporary)
+        try:
+            conn.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            copy.close()
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _integrity(conn: sqlite3.Connection) -> Finding:
+    rows = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+    return Finding("integrity", rows == ["ok"], "; ".join(rows[:5]) if rows != ["ok"] else "")
+
+
+def _foreign_keys(conn: sqlite3.Connection) -> Finding:
+    rows = conn.execute("PRAGMA foreign_key_check").fetchall()
+    detail = ", ".join(f"{row[0]} row {row[1]} -> {row[2]}" for row in rows[:5])
+    return Finding("foreign keys", not rows, detail)
+
+
+def _schema(conn: sqlite3.Connection) -> Finding:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    return Finding("schema version", version == SCHEMA_VERSION, f"{version}")
+
+
+def expected_search_rows(conn: sqlite3.Connection) -> dict[int, tuple[str, ...]]:
+    from .search import _folded
+
+    rows = conn.execute(
+        "SELECT p.id, p.title, coalesce(p.venue, ''), coalesce(p.journal, ''),"
+        " coalesce(p.booktitle, ''), p.abstract,"
+        " (SELECT group_concat(name, ' ; ') FROM authorships a WHERE a.publication_id = p.id)"
+        " FROM publications p"
+    )
+    return {
+        row[0]: (
+            _folded(row[1]),
+            _folded(row[6]),
+            _folded(" ".join(dict.fromkeys(v for v in row[2:5] if v))),
+            _folded(row[5]),
+        )
+        for row in rows
+    }
+
+
+def _search_index(conn: sqlite3.Connection) -> Finding:
+    """Every publication indexed with its current text (or queued for indexing)."""
+    queued = {row[0] for row in conn.execute("SELECT publication_id FROM search_dirty")}
+    indexed = {
+        row[0]: tuple(v or "" for v in row[1:])
+        for row in conn.execute(
+            "SELECT rowid, title, authors, venue, abstract FROM publications_fts"
+        )
+    }
+    expected = expected_search_rows(conn)
+    stale = [
+        pub_id
+        for pub_id in expected.keys() | indexed.keys()
+        if pub_id not in queued and expected.get(pub_id) != indexed.get(pub_id)
+    ]
+    detail = f"{len(stale)} publications out of date" if stale else f"{len(indexed)} indexed"
+    return Finding("search index", not stale, detail, sorted(stale))
+
+
+def _orphan_people(conn: sqlite3.Connection) -> Finding:
+    ids = [
+        row[0]
+        for row in conn.execute(
+            "SELECT id FROM people WHERE id NOT IN (SELECT person_id FROM authorships)"
+            " AND id NOT IN (SELECT person_id FROM person_names WHERE manual = 1)"
+        )
+    ]
+    return Finding("orphan people", not ids, f"{len(ids)} without papers" if ids else "", ids)
+
+
+def check(conn: sqlite3.Connection) -> list[Finding]:
+    """All consistency checks; the database is left untouched."""
+    findings = [_integrity(conn), _foreign_keys(conn), _schema(conn)]
+    if findings[0].ok:
+        findings += [_search_index(conn), _orphan_people(conn)]
+    return findings
+
+
+def repair(conn: sqlite3.Connection) -> list[str]:
+    """Fix what can be fixed without losing data: re-index search, drop orphan people.
+    Runs inside the caller's write transaction."""
+    done = []
+    stale = _search_index(conn)
+    if not stale.ok:
+        conn.execute("INSERT OR IGNORE INTO search_dirty SELECT id FROM publications")
+        conn.execute("DELETE FROM publications_fts")
+        done.append(f"search index rebuilt ({stale.detail})")
+    orphans = _orphan_people(conn)
+    if not orphans.ok:
+        marks = ",".join("?" * len(orphans.ids))
+        conn.execute(f"DELETE FROM people WHERE id IN ({marks})", orphans.ids)
+        done.append(f"removed {len(orphans.ids)} orphan people")
+    return done
