@@ -77,9 +77,16 @@ def json_option(command: Callable) -> Callable:
 
 
 def open_library(db_path: Path | None):
+    """The database: the command's --db, else the group's --db, else $PUBDB_DB."""
+    from click.core import ParameterSource
+
     from .library import Library
 
-    return Library(db_path or click.get_current_context().meta.get("pubdb.db"))
+    ctx = click.get_current_context()
+    given = ctx.meta.get("pubdb.db")
+    if given and ctx.get_parameter_source("db_path") is not ParameterSource.COMMANDLINE:
+        db_path = given
+    return Library(db_path)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import DatabaseError
-from .schema import SCHEMA_VERSION
+from .schema import MIGRATION_NAMES, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 60_000
 MIGRATION_SET = "pubdb"
@@ -28,6 +28,8 @@ def connect(path: str | Path) -> sqlite3.Connection:
         raise DatabaseError(f"cannot open database {path}: {exc}") from exc
     conn.row_factory = sqlite3.Row
     try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _refuse_unknown(conn)  # before anything that writes (journal_mode = WAL)
         _configure(conn)
         migrate(conn)
         conn.execute("PRAGMA foreign_keys = ON")
@@ -38,6 +40,31 @@ def connect(path: str | Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _refuse_unknown(conn: sqlite3.Connection) -> None:
+    """Refuse a newer schema, or migrations this pubdb does not know, writing nothing."""
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"database schema version {current} is newer than this pubdb understands "
+            f"({SCHEMA_VERSION}); upgrade pubdb to open it"
+        )
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlite_migrations'"
+    ).fetchone()
+    if not has_table:
+        return
+    applied = conn.execute(
+        "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
+        (MIGRATION_SET,),
+    )
+    unknown = [row[0] for row in applied if row[0] not in MIGRATION_NAMES]
+    if unknown:
+        raise DatabaseError(
+            f"database has migrations this pubdb does not know ({', '.join(unknown)}); "
+            "upgrade pubdb to open it"
+        )
 
 
 def _configure(conn: sqlite3.Connection) -> None:
@@ -88,15 +115,9 @@ def schema_version(conn: sqlite3.Connection) -> int:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Apply pending migrations, all in one transaction; refuse a newer schema."""
-    current = schema_version(conn)
-    if current == SCHEMA_VERSION:
+    """Apply pending migrations, all in one transaction (after _refuse_unknown)."""
+    if schema_version(conn) >= SCHEMA_VERSION:
         return
-    if current > SCHEMA_VERSION:
-        raise DatabaseError(
-            f"database schema version {current} is newer than this pubdb understands "
-            f"({SCHEMA_VERSION}); upgrade pubdb to open it"
-        )
     with write_transaction(conn):
         _apply_migrations(conn)
 
@@ -106,13 +127,5 @@ def _apply_migrations(conn: sqlite3.Connection) -> None:
 
     from .migrations import migrations
 
-    db = sqlite_utils.Database(conn)
-    known = {m.name for m in migrations._migrations}
-    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
-    if unknown:
-        raise DatabaseError(
-            f"database has migrations this pubdb does not know ({', '.join(unknown)}); "
-            "upgrade pubdb to open it"
-        )
-    migrations.apply(db)
+    migrations.apply(sqlite_utils.Database(conn))  # unknown names refused in connect()
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -117,8 +117,9 @@ class PoliteClient:
             except Retryable as problem:
                 pause = self._retry_pause(number, problem)
                 if number == self.settings.retries or waited + pause > self.settings.max_retry_wait:
+                    tries = "1 attempt" if number == 0 else f"{number + 1} attempts"
                     raise NetworkError(
-                        f"{self.service} request failed after {number + 1} attempts: {problem}"
+                        f"{self.service} request failed after {tries}: {problem}"
                     ) from None
                 waited += pause
                 self._sleep(pause)

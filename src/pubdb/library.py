@@ -159,7 +159,12 @@ class Library:
         )
 
     def _remember_arxiv_request(self, moment: float) -> None:
-        store.set_meta(self.conn, LAST_ARXIV_REQUEST, repr(moment))
+        self._remember(LAST_ARXIV_REQUEST, moment)
+
+    def _remember(self, key: str, moment: float) -> None:
+        """Record a request time (its own tiny write, kept even if the fetch fails)."""
+        with db.write_transaction(self.conn):
+            store.set_meta(self.conn, key, repr(moment))
 
     def add_arxiv(
         self,
@@ -214,7 +219,7 @@ class Library:
         last = store.get_meta(self.conn, LAST_DOI_REQUEST)
         return DoiClient(
             last_request=float(last) if last else None,
-            on_request=lambda moment: store.set_meta(self.conn, LAST_DOI_REQUEST, repr(moment)),
+            on_request=lambda moment: self._remember(LAST_DOI_REQUEST, moment),
         )
 
     def add_dois(self, dois: Iterable[str], *, client=None) -> AddReport:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .schema import SCHEMA_VERSION
+from .schema import MIGRATION_NAMES, SCHEMA_VERSION
 
 migrations = Migrations("pubdb")
 
@@ -185,3 +185,4 @@ def m003_people(db: Database) -> None:
 
 LATEST_VERSION = len(migrations._migrations)
 assert LATEST_VERSION == SCHEMA_VERSION, "update pubdb/schema.py with the new step"
+assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES, "update schema.py"

@@ -290,10 +290,13 @@ def _suggestions(conn: sqlite3.Connection, query: str) -> str:
 
     from .text import fold_key
 
-    names = [row[0] for row in conn.execute("SELECT DISTINCT name FROM person_names")]
-    by_key = {fold_key(name): name for name in names}
-    close = difflib.get_close_matches(fold_key(query), list(by_key), n=3, cutoff=0.6)
-    return f"; did you mean {', '.join(by_key[k] for k in close)}?" if close else ""
+    by_key: dict[str, str] = {}
+    for name, last in conn.execute("SELECT DISTINCT name, last_key FROM person_names"):
+        by_key.setdefault(fold_key(name), name)
+        by_key.setdefault(last, name)  # a typo in the family name alone ('Gauld')
+    close = difflib.get_close_matches(fold_key(query), list(by_key), n=6, cutoff=0.6)
+    names = list(dict.fromkeys(by_key[key] for key in close))[:3]
+    return f"; did you mean {', '.join(names)}?" if names else ""
 
 
 # -- manual decisions: they persist and win over the rules on every later resolution --
