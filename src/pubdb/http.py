@@ -149,9 +149,6 @@ class PoliteClient:
         import requests
 
         self._wait_turn()
-        self.last_request = self._clock()
-        if self.on_request:
-            self.on_request(self.last_request)
         try:
             response = self._http().get(
                 url,
@@ -168,7 +165,16 @@ class PoliteClient:
             raise Retryable(f"connection to {self.service} failed") from None
         except requests.exceptions.RequestException as exc:
             raise NetworkError(f"{self.service} request failed: {exc.__class__.__name__}") from None
+        finally:
+            self._mark_request()
         return HttpResponse(response.status_code, response.headers, body)
+
+    def _mark_request(self) -> None:
+        """Spacing counts from the end of the last exchange: the next request starts at
+        least ``delay`` after it, however long the server took."""
+        self.last_request = self._clock()
+        if self.on_request:
+            self.on_request(self.last_request)
 
     def _read_body(self, response) -> bytes:
         deadline = self._clock() + self.settings.read_timeout
