@@ -672,9 +672,10 @@ _ENTRY = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(]", re.MULTILINE)
 
 def real_bib(relative: str) -> Path:
     """A real-world .bib file, or skip the test: searched under $PUBDB_REALBIB (a
-    directory) when set, else under the TeX Live bibtex/bib trees."""
+    directory) when set, then under the TeX Live bibtex/bib trees."""
     override = os.environ.get("PUBDB_REALBIB")
-    roots = [Path(override)] if override else list(REALBIB_ROOTS)
+    roots = [Path(override)] if override else []
+    roots += REALBIB_ROOTS
     for root in roots:
         for candidate in (root / relative, root / Path(relative).name):
             if candidate.is_file():

@@ -8,6 +8,8 @@ beside the Unicode form so that export gives back what came in.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from .ids import ArxivId, InvalidIdentifier, normalize_doi, parse_arxiv_id
 from .merge import classify_venue
 from .models import Author, Publication
 from .names import parse_name
+from .search import publication_document
 from .texdecode import tex_to_unicode
 
 MONTHS = {
@@ -62,6 +65,7 @@ class ParsedEntry:
     key: str
     file: str
     line: int
+    search_document: tuple[str, str, str, str] | None = None
 
 
 @dataclass
@@ -243,7 +247,8 @@ def _convert(entry, strings: dict[str, str], parsed: ParsedFile) -> ParsedEntry 
         values[name] = value
     publication = publication_from_fields(entry.entry_type.lower(), values)
     publication.citekey = entry.key.strip()
-    return ParsedEntry(publication, entry.key.strip(), parsed.path, line)
+    document = publication_document(publication)
+    return ParsedEntry(publication, entry.key.strip(), parsed.path, line, document)
 
 
 def publication_from_fields(entry_type: str, values: dict[str, str]) -> Publication:
@@ -342,19 +347,27 @@ def _set_authors(p: Publication, source: str | None, annotation: str | None) -> 
     for written in split_authors(source):
         if written.lower() == "others":
             continue
-        marked = bool(_EQUAL_MARK.search(written))
-        written = _EQUAL_MARK.sub("", written)
-        name = parse_name(written)
+        name, given, family, marked = _author_parts(written)
         p.authors.append(
-            Author(
-                name=tex_to_unicode(written),
-                given=tex_to_unicode(name.given),
-                family=tex_to_unicode(name.family),
-                equal_contribution=marked or (len(p.authors) + 1) in equal,
-            )
+            Author(name, given, family, equal_contribution=marked or len(p.authors) + 1 in equal)
         )
     if annotation:
         p.fields["author+an"] = annotation
+
+
+@functools.lru_cache(maxsize=65536)
+def _author_parts(written: str) -> tuple[str, str, str, bool]:
+    """One name as written in TeX: (name, given, family) in Unicode and its equal mark;
+    cached, as the same names come back entry after entry."""
+    marked = bool(_EQUAL_MARK.search(written))
+    written = _EQUAL_MARK.sub("", written)
+    name = parse_name(written)
+    return (
+        tex_to_unicode(written),
+        tex_to_unicode(name.given),
+        tex_to_unicode(name.family),
+        marked,
+    )
 
 
 def _equal_positions(annotation: str | None) -> set[int]:
@@ -487,11 +500,33 @@ def string_macros(text: str, file: str) -> tuple[dict[str, str], ParsedFile]:
     return strings, holder
 
 
-def _parse_chunk(bounds: tuple[int, int]) -> ParsedFile:
+def _parse_chunk(bounds: tuple[int, int]) -> tuple:
     assert _SOURCE is not None
     text, strings, file = _SOURCE
     start, end = bounds
-    return _parse_piece(text[start:end], file, strings, text.count("\n", 0, start))
+    return _pack(_parse_piece(text[start:end], file, strings, text.count("\n", 0, start)))
+
+
+def _pack(parsed: ParsedFile) -> tuple:
+    """A chunk as plain dicts and tuples: unpickling dataclasses costs ~3x more, and the
+    main process, which stores the entries, is the bottleneck."""
+    entries = []
+    for entry in parsed.entries:
+        state = dict(entry.publication.__dict__)
+        state["authors"] = [tuple(a.__dict__.values()) for a in entry.publication.authors]
+        entries.append((state, entry.key, entry.line, entry.search_document))
+    return parsed.line_offset, parsed.has_blocks, entries, parsed.failures, parsed.warnings
+
+
+def _unpack(packed: tuple, file: str) -> ParsedFile:
+    line_offset, has_blocks, entries, failures, warnings = packed
+    parsed = ParsedFile(file, [], failures, warnings, line_offset, has_blocks)
+    for state, key, line, document in entries:
+        state["authors"] = [Author(*values) for values in state["authors"]]
+        publication = object.__new__(Publication)
+        publication.__dict__.update(state)
+        parsed.entries.append(ParsedEntry(publication, key, file, line, document))
+    return parsed
 
 
 def iter_parsed(text: str, file: str) -> Iterator[ParsedFile]:
@@ -511,12 +546,21 @@ def iter_parsed(text: str, file: str) -> Iterator[ParsedFile]:
     first_lines: dict[str, int] = {}
     _SOURCE = (text, strings, file)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for piece in pool.imap(_parse_chunk, chunk_bounds(text, workers * 4)):
+        with multiprocessing.get_context("fork").Pool(workers, _lower_priority) as pool:
+            for packed in pool.imap(_parse_chunk, chunk_bounds(text, workers * 4)):
+                piece = _unpack(packed, file)
                 _drop_keys_seen_before(piece, first_lines)
                 yield piece
     finally:
         _SOURCE = None
+
+
+def _lower_priority() -> None:
+    """Parsing workers yield the CPU to the process storing their entries."""
+    import os
+
+    with contextlib.suppress(OSError):
+        os.nice(10)
 
 
 def _drop_keys_seen_before(piece: ParsedFile, first_lines: dict[str, int]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from . import store
+from . import search, store
 from .bibimport import ParsedEntry, ParsedFile, Problem
 from .dedupe import Fingerprint, MatchIndex
 from .keys import key_stem, unique_key
@@ -63,6 +63,7 @@ class BibtexImporter:
         self.people = PersonResolver(conn)
         self.report = ImportReport()
         self._pending: list[Publication] = []
+        self._documents: list[tuple[int, tuple]] = []
         self._pending_dois: set[str] = set()
         self._next_id = store.next_publication_id(conn)
 
@@ -87,7 +88,8 @@ class BibtexImporter:
         if self._pending:
             store.insert_publications(self.conn, self._pending)
             store.insert_many_authorships(self.conn, [(p.id, p.authors) for p in self._pending])
-            self._pending, self._pending_dois = [], set()
+            search.index_new(self.conn, self._documents)
+            self._pending, self._pending_dois, self._documents = [], set(), []
 
     def _store(self, entry: ParsedEntry, batch: int) -> None:
         fingerprint = Fingerprint.of(entry.publication, batch)
@@ -107,6 +109,8 @@ class BibtexImporter:
         self.people.resolve_all(publication.authors)
         publication.id, self._next_id = self._next_id, self._next_id + 1
         self._pending.append(publication)
+        if entry.search_document is not None:
+            self._documents.append((publication.id, entry.search_document))
         if publication.doi:
             self._pending_dois.add(publication.doi)
         if len(self._pending) >= FLUSH_EVERY:

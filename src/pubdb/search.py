@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from .models import Publication
 from .text import fold_key
 
 WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # title, authors, venue, abstract
@@ -16,6 +17,22 @@ def _folded(text: str | None) -> str:
     return text.lower() if text.isascii() else fold_key(text)
 
 
+def document(
+    title: str | None,
+    authors: str | None,
+    venues: tuple[str | None, ...],
+    abstract: str | None,
+) -> tuple[str, str, str, str]:
+    """The folded columns (title, authors, venue, abstract) indexed for one record."""
+    venue = " ".join(dict.fromkeys(v for v in venues if v))
+    return _folded(title), _folded(authors), _folded(venue), _folded(abstract)
+
+
+def publication_document(p: Publication) -> tuple[str, str, str, str]:
+    authors = " ; ".join(a.name for a in p.authors) if p.authors else None
+    return document(p.title, authors, (p.venue, p.journal, p.booktitle), p.abstract)
+
+
 def flush(conn: sqlite3.Connection) -> int:
     """Re-index the publications queued by the triggers; returns how many."""
     ids = [row[0] for row in conn.execute("SELECT publication_id FROM search_dirty")]
@@ -24,30 +41,36 @@ def flush(conn: sqlite3.Connection) -> int:
         marks = ",".join("?" * len(chunk))
         conn.execute(f"DELETE FROM publications_fts WHERE rowid IN ({marks})", chunk)
         rows = conn.execute(
-            "SELECT p.id, p.title, coalesce(p.venue, ''), coalesce(p.journal, ''),"
-            " coalesce(p.booktitle, ''), p.abstract,"
+            "SELECT p.id, p.title, p.venue, p.journal, p.booktitle, p.abstract,"
             " (SELECT group_concat(name, ' ; ') FROM authorships a"
             "  WHERE a.publication_id = p.id)"
             f" FROM publications p WHERE p.id IN ({marks})",
             chunk,
         ).fetchall()
-        conn.executemany(
-            "INSERT INTO publications_fts (rowid, title, authors, venue, abstract)"
-            " VALUES (?, ?, ?, ?, ?)",
-            [
-                (
-                    row[0],
-                    _folded(row[1]),
-                    _folded(row[6]),
-                    _folded(" ".join(dict.fromkeys(v for v in row[2:5] if v))),
-                    _folded(row[5]),
-                )
-                for row in rows
-            ],
+        _insert_documents(
+            conn, [(row[0], document(row[1], row[6], row[2:5], row[5])) for row in rows]
         )
     if ids:
         conn.execute("DELETE FROM search_dirty")
     return len(ids)
+
+
+def index_new(conn: sqlite3.Connection, documents: list[tuple[int, tuple]]) -> None:
+    """Index just-inserted publications whose documents are already computed, and take
+    them off the queue the insert trigger put them on."""
+    _insert_documents(conn, documents)
+    for start in range(0, len(documents), CHUNK):
+        chunk = [pub_id for pub_id, _ in documents[start : start + CHUNK]]
+        marks = ",".join("?" * len(chunk))
+        conn.execute(f"DELETE FROM search_dirty WHERE publication_id IN ({marks})", chunk)
+
+
+def _insert_documents(conn: sqlite3.Connection, documents: list[tuple[int, tuple]]) -> None:
+    conn.executemany(
+        "INSERT INTO publications_fts (rowid, title, authors, venue, abstract)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(pub_id, *columns) for pub_id, columns in documents],
+    )
 
 
 def has_pending(conn: sqlite3.Connection) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import operator
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -51,9 +52,24 @@ def insert_publications(conn: sqlite3.Connection, publications: Sequence[Publica
     columns = ", ".join(("id", *COLUMNS))
     marks = ", ".join("?" * (len(COLUMNS) + 1))
     conn.executemany(
-        f"INSERT INTO publications ({columns}) VALUES ({marks})",
-        [[p.id, *(_to_db(c, getattr(p, c)) for c in COLUMNS)] for p in publications],
+        f"INSERT INTO publications ({columns}) VALUES ({marks})", map(_row, publications)
     )
+
+
+_ROW_VALUES = operator.attrgetter("id", *COLUMNS)
+_ROW_JSON = tuple(
+    (position, column)
+    for position, column in enumerate(("id", *COLUMNS))
+    if column in JSON_COLUMNS
+)
+
+
+def _row(publication: Publication) -> list[Any]:
+    """id and COLUMNS, in that order, as stored."""
+    row = list(_ROW_VALUES(publication))
+    for position, column in _ROW_JSON:
+        row[position] = _to_db(column, row[position])
+    return row
 
 
 def next_publication_id(conn: sqlite3.Connection) -> int:
