@@ -14,6 +14,7 @@ import pubdb.db
 from pubdb import migrations, store
 from pubdb.db import connect, write_transaction
 from pubdb.errors import DatabaseError
+from pubdb.schema import SCHEMA_VERSION
 from pubdb.library import Library
 from pubdb.models import Author, Publication
 
@@ -239,7 +240,7 @@ def test_version_one_database_with_papers_is_migrated(tmp_path):
             " VALUES (1, 0, 7, 'Kari Ødegård', 'Kari', 'Ødegård')"
         )
     with Library(path) as library:
-        assert library.conn.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert library.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         [paper] = library.search("odegard")  # m002 indexed the existing paper
         assert paper.citekey == "oedegaard2019"
         assert [a.name for a in paper.authors] == ["Kari Ødegård"]

@@ -183,6 +183,18 @@ def m003_people(db: Database) -> None:
         )
 
 
+@migrations()
+def m004_network_indexes(db: Database) -> None:
+    """Covering indexes for the co-authorship graph: a paper's authors, and each
+    person's latest affiliation, without reading the wide authorship rows."""
+    _run(
+        db,
+        "CREATE INDEX idx_authorships_paper_person ON authorships(publication_id, person_id)",
+        "CREATE INDEX idx_authorships_affiliation"
+        " ON authorships(person_id, publication_id, affiliation) WHERE affiliation IS NOT NULL",
+    )
+
+
 LATEST_VERSION = len(migrations._migrations)
 assert LATEST_VERSION == SCHEMA_VERSION, "update pubdb/schema.py with the new step"
 assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES, "update schema.py"

@@ -255,6 +255,8 @@ def matching_people(conn: sqlite3.Connection, query: str) -> list[PersonSummary]
     """People a typed name could mean: an exact variant wins; otherwise everyone whose
     known names are all compatible with it (ambiguous holders only if nobody else)."""
     form = name_form(query)
+    if not form.abbreviated and (holder := _sole_holder(conn, form.key)) is not None:
+        return summaries(conn, [holder])
     resolver = PersonResolver(conn)
     candidates = resolver.candidates(form.last)
     exact = [p for p in candidates if p.has_key(form.key) and not p.ambiguous]
@@ -266,6 +268,17 @@ def matching_people(conn: sqlite3.Connection, query: str) -> list[PersonSummary]
     fits = [p for p in candidates if p.fits(form)]
     clear = [p for p in fits if not p.ambiguous]
     return summaries(conn, [p.id for p in (clear or fits)])
+
+
+def _sole_holder(conn: sqlite3.Connection, key: str) -> int | None:
+    """The person holding this full name variant when exactly one (unambiguous) does:
+    found by index, without loading everyone with the same family name."""
+    rows = conn.execute(
+        "SELECT DISTINCT n.person_id FROM person_names n JOIN people p ON p.id = n.person_id"
+        " WHERE n.name_key = ? AND p.ambiguous = 0 LIMIT 2",
+        (key,),
+    ).fetchall()
+    return rows[0][0] if len(rows) == 1 else None
 
 
 def resolve_query(conn: sqlite3.Connection, query: str) -> int:
