@@ -58,9 +58,7 @@ def insert_publications(conn: sqlite3.Connection, publications: Sequence[Publica
 
 _ROW_VALUES = operator.attrgetter("id", *COLUMNS)
 _ROW_JSON = tuple(
-    (position, column)
-    for position, column in enumerate(("id", *COLUMNS))
-    if column in JSON_COLUMNS
+    (position, column) for position, column in enumerate(("id", *COLUMNS)) if column in JSON_COLUMNS
 )
 
 
