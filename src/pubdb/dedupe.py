@@ -91,6 +91,10 @@ def contradicts(a: Fingerprint, b: Fingerprint) -> bool:
     )
 
 
+def _weak_key(fingerprint: Fingerprint) -> tuple[str, str | None]:
+    return fingerprint.title, fingerprint.first_family
+
+
 class MatchIndex:
     """In-memory look-up of every stored publication by the evidence above."""
 
@@ -98,7 +102,8 @@ class MatchIndex:
         self.by_key: dict[str, Fingerprint] = {}
         self.by_arxiv: dict[str, Fingerprint] = {}
         self.by_doi: dict[str, Fingerprint] = {}
-        self.by_title: dict[str, list[Fingerprint]] = {}
+        # (title key, first author's family key): the weak evidence needs both
+        self.by_title: dict[tuple[str, str | None], list[Fingerprint]] = {}
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> MatchIndex:
@@ -133,12 +138,12 @@ class MatchIndex:
         if fingerprint.doi:
             self.by_doi[fingerprint.doi] = fingerprint
         if fingerprint.title:
-            self.by_title.setdefault(fingerprint.title, []).append(fingerprint)
+            self.by_title.setdefault(_weak_key(fingerprint), []).append(fingerprint)
 
     def replace(self, old: Fingerprint, new: Fingerprint) -> None:
         """After a merge: the record now carries the union of both sides' evidence."""
-        if old.title and old in self.by_title.get(old.title, []):
-            self.by_title[old.title].remove(old)
+        if old.title and old in self.by_title.get(_weak_key(old), []):
+            self.by_title[_weak_key(old)].remove(old)
         new.batch = old.batch if old.batch is not None else new.batch
         self.add(new)
 
@@ -159,9 +164,8 @@ class MatchIndex:
             return None
         fits = [
             other
-            for other in self.by_title.get(candidate.title, [])
-            if other.first_family == candidate.first_family
-            and not contradicts(other, candidate)
+            for other in self.by_title.get(_weak_key(candidate), [])
+            if not contradicts(other, candidate)
             and self._years_fit(other, candidate, batch)
         ]
         if len(fits) != 1:
