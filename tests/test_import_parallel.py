@@ -51,7 +51,10 @@ def snapshot(db: Path) -> dict[str, list]:
                 for row in conn.execute("SELECT * FROM publications ORDER BY id")
             ],
             "authorships": conn.execute("SELECT * FROM authorships ORDER BY 1, 2").fetchall(),
-            "people": conn.execute("SELECT * FROM people ORDER BY id").fetchall(),
+            "people": conn.execute(
+                "SELECT id, name, given, family, name_key, ambiguous FROM people ORDER BY id"
+            ).fetchall(),
+            "names": conn.execute("SELECT * FROM person_names ORDER BY id").fetchall(),
             "search": conn.execute(
                 "SELECT rowid, * FROM publications_fts ORDER BY rowid"
             ).fetchall(),
