@@ -70,6 +70,15 @@ class FetchResult:
     records: dict[str, ArxivRecord] = field(default_factory=dict)
     not_found: list[ArxivId] = field(default_factory=list)
     requests: int = 0
+    done: list[str] = field(default_factory=list)  # base ids of the batches fetched
+
+
+class BatchFailed(NetworkError):
+    """A batch could not be fetched after others were: ``partial`` holds theirs."""
+
+    def __init__(self, message: str, partial: FetchResult):
+        super().__init__(message)
+        self.partial = partial
 
 
 class ArxivClient(PoliteClient):
@@ -92,8 +101,14 @@ class ArxivClient(PoliteClient):
         size = max(1, self.settings.batch_size)
         for start in range(0, len(wanted), size):
             batch = wanted[start : start + size]
-            records = self._fetch_batch(batch)
+            try:
+                records = self._fetch_batch(batch)
+            except NetworkError as exc:
+                if not result.done:
+                    raise
+                raise BatchFailed(str(exc), result) from None
             result.requests += 1
+            result.done += batch
             for record in records:
                 if record.id.base in batch:
                     result.records.setdefault(record.id.base, record)

@@ -164,6 +164,9 @@ def _print_report(report) -> None:
         for detail in outcome.details:
             click.echo(f"    {detail}")
     click.echo(report.summary)
+    missing = [o.identifier for o in report.outcomes if o.action == "not found"]
+    if missing:
+        click.echo(f"pubdb: not found: {', '.join(missing)}", err=True)
 
 
 @cli.command()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
@@ -147,6 +147,7 @@ class PoliteClient:
         """One polite GET. Connection trouble and timeouts raise Retryable; the status
         is left to the caller."""
         import requests
+        import urllib3
 
         self._wait_turn()
         try:
@@ -159,10 +160,16 @@ class PoliteClient:
             )
             with response:
                 body = self._read_body(response)
-        except requests.exceptions.Timeout:
+        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
             raise Retryable(f"timed out waiting for {self.service}") from None
-        except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError):
+        except (
+            requests.exceptions.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            urllib3.exceptions.ProtocolError,
+        ):
             raise Retryable(f"connection to {self.service} failed") from None
+        except urllib3.exceptions.HTTPError as exc:
+            raise NetworkError(f"{self.service} request failed: {exc.__class__.__name__}") from None
         except requests.exceptions.RequestException as exc:
             raise NetworkError(f"{self.service} request failed: {exc.__class__.__name__}") from None
         finally:
@@ -177,9 +184,11 @@ class PoliteClient:
             self.on_request(self.last_request)
 
     def _read_body(self, response) -> bytes:
+        """The whole body within ``read_timeout`` in all: a server trickling bytes
+        (each read well within the socket timeout) is cut off at the deadline."""
         deadline = self._clock() + self.settings.read_timeout
         chunks, size = [], 0
-        for chunk in response.iter_content(64 * 1024):
+        for chunk in _arriving_chunks(response):
             chunks.append(chunk)
             size += len(chunk)
             if size > MAX_BODY_BYTES:
@@ -203,6 +212,17 @@ class PoliteClient:
                 "rate limited (HTTP 429)" if response.status == 429 else f"HTTP {response.status}"
             )
             raise Retryable(reason, retry_after(response.headers.get("Retry-After")))
+
+
+def _arriving_chunks(response) -> Iterator[bytes]:
+    """Body bytes as they arrive (one socket read each), not in fixed-size blocks that
+    wait until filled."""
+    read1 = getattr(response.raw, "read1", None)
+    if read1 is None:  # urllib3 < 2
+        yield from response.iter_content(64 * 1024)
+        return
+    while chunk := read1(64 * 1024):
+        yield chunk
 
 
 def retry_after(value: str | None) -> float | None:

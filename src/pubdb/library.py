@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from . import db, store
-from .errors import InvalidIdentifier, RecordNotFound, UsageError
+from .errors import InvalidIdentifier, NetworkError, RecordNotFound, UsageError
 from .ids import ArxivId, arxiv_id_from_doi, is_doi, normalize_doi, parse_arxiv_id
 from .keys import key_stem, unique_key
 from .models import Publication
@@ -174,17 +174,34 @@ class Library:
         client=None,
     ) -> AddReport:
         """Fetch arXiv metadata for the ids and store it: new papers are added, known ones
-        updated. Nothing is written unless every request succeeds."""
+        updated. A failed request writes nothing of its batch (earlier batches are kept)."""
         ids = parse_arxiv_ids(identifiers)
         fetched = self._fetch_arxiv(ids, progress, client)
         with db.write_transaction(self.conn):
             return self._store_fetched(ids, fetched)
 
-    def _fetch_arxiv(self, ids: list[ArxivId], progress: Progress | None, client):
+    def _fetch_arxiv(
+        self, ids: list[ArxivId], progress: Progress | None, client, *, keep_partial: bool = True
+    ):
+        """Everything arXiv has for the ids. When a later batch fails, the batches
+        fetched before it are stored (an update of their own) and the error says so."""
+        from .arxiv import BatchFailed
+
         client = client or self.arxiv_client()
         batches = -(-len(ids) // client.settings.batch_size)
-        with progress(len(ids)) if progress and batches > 1 else nullcontext(None) as advance:
-            return client.fetch(ids, progress=advance)
+        try:
+            with progress(len(ids)) if progress and batches > 1 else nullcontext(None) as step:
+                return client.fetch(ids, progress=step)
+        except BatchFailed as failure:
+            if not keep_partial:
+                raise NetworkError(str(failure)) from None
+            done = set(failure.partial.done)
+            with db.write_transaction(self.conn):
+                saved = self._store_fetched([i for i in ids if i.base in done], failure.partial)
+            raise NetworkError(
+                f"{failure}; the {failure.partial.requests} batch(es) before it were saved"
+                f" ({saved.summary}); run the command again for the rest"
+            ) from None
 
     def _store_fetched(self, ids: list[ArxivId], fetched) -> AddReport:
         report = AddReport(requests=fetched.requests)
@@ -199,8 +216,8 @@ class Library:
     def add(
         self, identifiers: Iterable[str | ArxivId], *, progress: Progress | None = None
     ) -> AddReport:
-        """Add arXiv ids and DOIs (each kind fetched from its own service). Everything is
-        fetched first, so nothing is written unless every request succeeds."""
+        """Add arXiv ids and DOIs (each kind fetched from its own service), stored once
+        everything is fetched (arXiv batches before a failed one are kept)."""
         arxiv_ids, dois = split_identifiers(identifiers)
         fetched = self._fetch_arxiv(arxiv_ids, progress, None) if arxiv_ids else None
         wanted = [normalize_doi(doi) for doi in dois]
@@ -275,7 +292,7 @@ class Library:
         if not publications:
             return AddReport()
         ids = [ArxivId(p.arxiv_id) for p in publications]
-        fetched = self._fetch_arxiv(ids, progress, client)
+        fetched = self._fetch_arxiv(ids, progress, client, keep_partial=not dry_run)
         try:
             with db.write_transaction(self.conn):
                 report = self._store_fetched(ids, fetched)

@@ -1,0 +1,232 @@
+"""`pubdb add` and `pubdb refresh` against a server that fails in every way arXiv (or the
+network) can: one clear line, the right exit code, bounded retries and time, and the
+database exactly as it was before the failed batch."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+from werkzeug import Request, Response
+
+import faulty_server as faulty
+from arxiv_standin import error_feed, feed, recorded_entries
+
+KNOWN = ["2206.06921", "1707.08567"]  # recorded: in the database before each fault
+ASKED = ["2104.12255", "2206.06921"]  # what `add` asks for during the fault
+RETRIES = 2
+TIME_LIMIT_S = 8.0
+
+BOMB = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n'
+    b'<feed xmlns="http://www.w3.org/2005/Atom"><title>&lol3;</title></feed>'
+)
+HTML = b"<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>"
+
+
+def a_feed(*ids: str) -> bytes:
+    entries = recorded_entries()
+    return feed([entries[i] for i in ids])
+
+
+def ok(body: bytes) -> faulty.Behaviour:
+    return faulty.answer("200 OK", body)
+
+
+# name -> (server behaviour, or None for a closed port; stderr must contain; most attempts)
+FAILURES = {
+    "connection refused": (None, "connection to arXiv failed", RETRIES + 1),
+    "reset mid-body": (
+        faulty.reset_mid_body(a_feed(*ASKED) if recorded_entries() else b"x" * 4000),
+        "connection to arXiv failed",
+        RETRIES + 1,
+    ),
+    "never answers": (faulty.never_answer(), "timed out waiting for arXiv", RETRIES + 1),
+    "trickling body": (
+        faulty.trickle(b"<?xml version='1.0'?>" + b" " * 200),
+        "took too long to arrive",
+        RETRIES + 1,
+    ),
+    "HTTP 500": (faulty.answer("500 Internal Server Error", b"oops"), "HTTP 500", RETRIES + 1),
+    "HTTP 503": (faulty.answer("503 Service Unavailable", b"busy"), "HTTP 503", RETRIES + 1),
+    "HTTP 503 with Retry-After": (
+        faulty.answer("503 Service Unavailable", b"busy", "Retry-After: 1\r\n"),
+        "HTTP 503",
+        RETRIES + 1,
+    ),
+    "HTTP 429": (faulty.answer("429 Too Many Requests", b"Rate exceeded."), "429", RETRIES + 1),
+    "HTTP 429 with Retry-After": (
+        faulty.answer("429 Too Many Requests", b"Rate exceeded.", "Retry-After: 1\r\n"),
+        "429",
+        RETRIES + 1,
+    ),
+    "HTTP 429 with a Retry-After beyond the budget": (
+        faulty.answer("429 Too Many Requests", b"Rate exceeded.", "Retry-After: 3600\r\n"),
+        "429",
+        1,
+    ),
+    "200 with HTML": (ok(HTML), "not an Atom feed", RETRIES + 1),
+    "200 with truncated XML": (
+        ok(a_feed(*ASKED)[:-300] if recorded_entries() else b"<?xml version='1.0'?><feed"),
+        "not well-formed XML",
+        RETRIES + 1,
+    ),
+    "entity-expansion bomb": (ok(BOMB), "declares a DTD or entities; refused", 1),
+    "HTTP 400 error feed": (
+        faulty.answer("400 Bad Request", error_feed("2104.12255")),
+        "arXiv rejected the request",
+        1,
+    ),
+}
+
+
+def bibliographic_dump(db_path) -> list[str]:
+    """The database as SQL, without the client's bookkeeping (last request time)."""
+    with sqlite3.connect(db_path) as conn:
+        return [line for line in conn.iterdump() if 'INTO "meta"' not in line]
+
+
+@pytest.fixture
+def library(run, arxiv, db_path, monkeypatch):
+    """A database holding KNOWN (fetched from the stand-in), with tight network limits."""
+    result = run("add", *KNOWN)
+    assert result.exit_code == 0, result.stderr
+    monkeypatch.setenv("PUBDB_ARXIV_RETRIES", str(RETRIES))
+    monkeypatch.setenv("PUBDB_ARXIV_TIMEOUT", "1")
+    monkeypatch.setenv("PUBDB_ARXIV_CONNECT_TIMEOUT", "1")
+    monkeypatch.setenv("PUBDB_ARXIV_MAX_WAIT", "10")
+    return db_path
+
+
+@pytest.fixture
+def serve(monkeypatch):
+    servers = []
+
+    def start(behaviour):
+        if behaviour is None:
+            monkeypatch.setenv("PUBDB_ARXIV_URL", faulty.closed_port_url())
+            return None
+        server = faulty.FaultyServer(behaviour)
+        servers.append(server)
+        monkeypatch.setenv("PUBDB_ARXIV_URL", server.url)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+COMMANDS = {"add": ("add", *ASKED), "refresh": ("refresh",)}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("fault", FAILURES)
+def test_failure_is_one_line_bounded_and_changes_nothing(run, library, serve, command, fault):
+    behaviour, message, most_attempts = FAILURES[fault]
+    server = serve(behaviour)
+    before = bibliographic_dump(library)
+
+    started = time.monotonic()
+    result = run(*COMMANDS[command])
+    elapsed = time.monotonic() - started
+
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("pubdb: ")
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    if server is not None:
+        assert 1 <= server.connections <= most_attempts
+    assert elapsed < TIME_LIMIT_S
+    assert bibliographic_dump(library) == before
+
+
+def test_empty_feed_on_add_reports_every_id_not_found(run, library, serve):
+    serve(ok(feed([])))
+    before = bibliographic_dump(library)
+    result = run("add", *ASKED)
+    assert result.exit_code == 1
+    assert result.stderr == f"pubdb: not found: {', '.join(ASKED)}\n"
+    assert "added 0, updated 0, unchanged 0, not found 2" in result.stdout
+    assert bibliographic_dump(library) == before
+
+
+def test_empty_feed_on_refresh_keeps_every_record(run, library, serve):
+    serve(ok(feed([])))
+    before = bibliographic_dump(library)
+    result = run("refresh")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("pubdb: not found: ") and result.stderr.count("\n") == 1
+    assert bibliographic_dump(library) == before
+
+
+def test_feed_with_fewer_entries_stores_those_it_has(run, library, serve, db_path):
+    serve(ok(a_feed("2104.12255")))
+    result = run("add", "2104.12255", "2201.13455")
+    assert result.exit_code == 1
+    assert result.stderr == "pubdb: not found: 2201.13455\n"
+    assert "added 1, updated 0, unchanged 0, not found 1" in result.stdout
+    with sqlite3.connect(db_path) as conn:
+        stored = {row[0] for row in conn.execute("SELECT arxiv_id FROM publications")}
+    assert stored == {*KNOWN, "2104.12255"}
+
+
+def test_feed_with_fewer_entries_on_refresh_changes_nothing_else(run, library, serve):
+    serve(ok(a_feed(KNOWN[0])))
+    before = bibliographic_dump(library)
+    result = run("refresh")
+    assert result.exit_code == 1
+    assert result.stderr == f"pubdb: not found: {KNOWN[1]}\n"
+    assert bibliographic_dump(library) == before
+
+
+def test_a_later_failed_batch_keeps_the_batches_before_it(
+    run, arxiv, httpserver, db_path, monkeypatch
+):
+    """150 ids are two requests; the second fails: the first batch's records stay."""
+    first_batch = sorted(recorded_entries())[:100]
+    asked = [*first_batch, *(f"2301.{n:05d}" for n in range(50))]
+    calls = []
+
+    def second_fails(request: Request) -> Response:
+        calls.append(request)
+        if len(calls) == 1:
+            return arxiv.handler(request)
+        return Response("busy", status=503)
+
+    httpserver.clear()
+    httpserver.expect_request("/api/query").respond_with_handler(second_fails)
+    monkeypatch.setenv("PUBDB_ARXIV_RETRIES", "1")
+    result = run("add", *asked)
+
+    assert result.exit_code == 1
+    bar_label, message = result.stderr.splitlines()  # two requests: a progress bar
+    assert bar_label == "arXiv" and message.startswith("pubdb: ")
+    assert "HTTP 503" in result.stderr
+    assert "the 1 batch(es) before it were saved (added 100" in result.stderr
+    assert len(calls) == 3
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM publications").fetchone()[0] == 100
+
+
+def test_refresh_dry_run_keeps_nothing_of_a_partly_failed_fetch(
+    run, arxiv, httpserver, db_path, monkeypatch
+):
+    ids = sorted(recorded_entries())[:101]
+    assert run("add", *ids).exit_code == 0
+    before = bibliographic_dump(db_path)
+    calls = []
+
+    def second_fails(request: Request) -> Response:
+        calls.append(request)
+        return arxiv.handler(request) if len(calls) == 1 else Response("busy", status=503)
+
+    httpserver.clear()
+    httpserver.expect_request("/api/query").respond_with_handler(second_fails)
+    monkeypatch.setenv("PUBDB_ARXIV_RETRIES", "0")
+    result = run("refresh", "--dry-run")
+    assert result.exit_code == 1
+    assert "saved" not in result.stderr
+    assert bibliographic_dump(db_path) == before
