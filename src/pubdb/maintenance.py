@@ -67,23 +67,14 @@ def _schema(conn: sqlite3.Connection) -> Finding:
 
 
 def expected_search_rows(conn: sqlite3.Connection) -> dict[int, tuple[str, ...]]:
-    from .search import _folded
+    from .search import document
 
     rows = conn.execute(
-        "SELECT p.id, p.title, coalesce(p.venue, ''), coalesce(p.journal, ''),"
-        " coalesce(p.booktitle, ''), p.abstract,"
+        "SELECT p.id, p.title, p.venue, p.journal, p.booktitle, p.abstract,"
         " (SELECT group_concat(name, ' ; ') FROM authorships a WHERE a.publication_id = p.id)"
         " FROM publications p"
     )
-    return {
-        row[0]: (
-            _folded(row[1]),
-            _folded(row[6]),
-            _folded(" ".join(dict.fromkeys(v for v in row[2:5] if v))),
-            _folded(row[5]),
-        )
-        for row in rows
-    }
+    return {row[0]: document(row[1], row[6], row[2:5], row[5]) for row in rows}
 
 
 def _search_index(conn: sqlite3.Connection) -> Finding:
