@@ -1,12 +1,21 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from arxiv_standin import ArxivStandIn, fixtures_available
 from pubdb.cli import cli
 
 UNREACHABLE = "http://127.0.0.1:9/never-the-internet"
+
+# Property tests draw the same examples on every run (CI included); set
+# HYPOTHESIS_PROFILE=explore locally to search new ones.
+settings.register_profile("deterministic", derandomize=True, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 
 @pytest.fixture(autouse=True)

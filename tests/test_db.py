@@ -14,9 +14,9 @@ import pubdb.db
 from pubdb import migrations, store
 from pubdb.db import connect, write_transaction
 from pubdb.errors import DatabaseError
-from pubdb.schema import SCHEMA_VERSION
 from pubdb.library import Library
 from pubdb.models import Author, Publication
+from pubdb.schema import SCHEMA_VERSION
 
 TABLES = {"publications", "people", "authorships", "arxiv_entries", "meta"}
 

@@ -16,14 +16,14 @@ pytestmark = pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="needs fork (Linux)"
 )
 
-FAMILIES = ["Boull{\\'e}", "M{\\\"u}ller", "{\\O}deg{\\aa}rd", "d'Ascoli", "Jelassi", "Li"]
+FAMILIES = ["Boull{\\'e}", 'M{\\"u}ller', "{\\O}deg{\\aa}rd", "d'Ascoli", "Jelassi", "Li"]
 
 
 def entry(n: int) -> str:
     authors = " and ".join(f"{FAMILIES[(n + k) % 6]}, Given{(n + k) % 7}" for k in range(3))
     return (
         f"@article{{key{n},\n  author = {{{authors}}},\n"
-        f"  title = {{Paper {n} on $O(n \\log n)$ {{\\TeX}} na{{\\\"\\i}}ve methods}},\n"
+        f'  title = {{Paper {n} on $O(n \\log n)$ {{\\TeX}} na{{\\"\\i}}ve methods}},\n'
         f"  journal = jmlr,\n  year = {1990 + n % 35},\n  month = mar,\n"
         f"  volume = {{{n}}},\n  pages = {{{n}--{n + 9}}},\n}}\n\n"
     )

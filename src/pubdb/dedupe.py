@@ -165,8 +165,7 @@ class MatchIndex:
         fits = [
             other
             for other in self.by_title.get(_weak_key(candidate), [])
-            if not contradicts(other, candidate)
-            and self._years_fit(other, candidate, batch)
+            if not contradicts(other, candidate) and self._years_fit(other, candidate, batch)
         ]
         if len(fits) != 1:
             return None

@@ -67,12 +67,11 @@ def _schema(conn: sqlite3.Connection) -> Finding:
 
 
 def expected_search_rows(conn: sqlite3.Connection) -> dict[int, tuple[str, ...]]:
-    from .search import document
+    from .search import AUTHORS_SQL, document
 
     rows = conn.execute(
         "SELECT p.id, p.title, p.venue, p.journal, p.booktitle, p.abstract,"
-        " (SELECT group_concat(name, ' ; ') FROM authorships a WHERE a.publication_id = p.id)"
-        " FROM publications p"
+        f" {AUTHORS_SQL} FROM publications p"
     )
     return {row[0]: document(row[1], row[6], row[2:5], row[5]) for row in rows}
 

@@ -9,6 +9,11 @@ from .text import fold_key
 
 WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # title, authors, venue, abstract
 CHUNK = 500
+# A publication's authors in order, as one text (publication p).
+AUTHORS_SQL = (
+    "(SELECT group_concat(name, ' ; ') FROM"
+    " (SELECT name FROM authorships a WHERE a.publication_id = p.id ORDER BY a.position))"
+)
 
 
 def _folded(text: str | None) -> str:
@@ -42,9 +47,7 @@ def flush(conn: sqlite3.Connection) -> int:
         conn.execute(f"DELETE FROM publications_fts WHERE rowid IN ({marks})", chunk)
         rows = conn.execute(
             "SELECT p.id, p.title, p.venue, p.journal, p.booktitle, p.abstract,"
-            " (SELECT group_concat(name, ' ; ') FROM authorships a"
-            "  WHERE a.publication_id = p.id)"
-            f" FROM publications p WHERE p.id IN ({marks})",
+            f" {AUTHORS_SQL} FROM publications p WHERE p.id IN ({marks})",
             chunk,
         ).fetchall()
         _insert_documents(

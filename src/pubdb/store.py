@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import operator
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -132,6 +133,9 @@ def load_authors(conn: sqlite3.Connection, pub_ids: Sequence[int]) -> dict[int, 
     return authors
 
 
+_ORDER_BY = re.compile(r"[a-z_]+( (ASC|DESC))?(, [a-z_]+( (ASC|DESC))?)*", re.IGNORECASE)
+
+
 def iter_publications(
     conn: sqlite3.Connection,
     where: str = "",
@@ -139,7 +143,11 @@ def iter_publications(
     order_by: str = "year DESC, month DESC, id DESC",
     limit: int | None = None,
 ) -> Iterator[Publication]:
-    """Publications with their authors, streamed in chunks (memory stays flat)."""
+    """Publications with their authors, streamed in chunks (memory stays flat).
+    ``where`` is SQL written by the caller with ``?`` for every value; ``order_by``
+    names columns only."""
+    if not _ORDER_BY.fullmatch(order_by):
+        raise ValueError(f"order_by must be columns with ASC/DESC, not {order_by!r}")
     sql = f"SELECT * FROM publications {('WHERE ' + where) if where else ''} ORDER BY {order_by}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -155,6 +163,8 @@ def iter_publications(
 def replace_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable[Author]) -> None:
     conn.execute("DELETE FROM authorships WHERE publication_id = ?", (pub_id,))
     insert_authorships(conn, pub_id, authors)
+    # re-index: the delete trigger misses a paper that had no authors before
+    conn.execute("INSERT OR IGNORE INTO search_dirty VALUES (?)", (pub_id,))
 
 
 def insert_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable[Author]) -> None:
