@@ -27,13 +27,29 @@ def _to_db(column: str, value: Any) -> Any:
     return value
 
 
-def _from_row(row: sqlite3.Row) -> Publication:
-    values = {}
-    for column in COLUMNS:
-        value = row[column]
-        values[column] = json.loads(value) if column in JSON_COLUMNS and value else value
+_SELECT = "SELECT " + ", ".join(("id", *COLUMNS)) + " FROM publications"
+
+
+def _from_row(row: Sequence[Any]) -> Publication:
+    """A Publication from a row of ``_SELECT`` (id, then COLUMNS in order)."""
+    values = dict(zip(COLUMNS, row[1:], strict=True))
+    for column in JSON_COLUMNS:
+        value = values[column]
+        if value in ("{}", "[]"):  # most rows: skip the JSON parser
+            values[column] = {} if value == "{}" else []
+        elif value:
+            values[column] = json.loads(value)
     values["arxiv_categories"] = values["arxiv_categories"] or []
-    return Publication(id=row["id"], **values)
+    values["id"], values["authors"] = row[0], []
+    publication = object.__new__(Publication)  # every field is set: skip __init__ (hot)
+    publication.__dict__.update(values)
+    return publication
+
+
+def _tuples(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor
 
 
 def insert_publication(conn: sqlite3.Connection, publication: Publication) -> int:
@@ -107,7 +123,7 @@ def all_citekeys(conn: sqlite3.Connection) -> set[str]:
 
 
 def get_publication(conn: sqlite3.Connection, pub_id: int) -> Publication | None:
-    row = conn.execute("SELECT * FROM publications WHERE id = ?", (pub_id,)).fetchone()
+    row = _tuples(conn).execute(f"{_SELECT} WHERE id = ?", (pub_id,)).fetchone()
     if row is None:
         return None
     publication = _from_row(row)
@@ -120,7 +136,7 @@ def load_authors(conn: sqlite3.Connection, pub_ids: Sequence[int]) -> dict[int, 
     for start in range(0, len(pub_ids), AUTHOR_BATCH):
         chunk = list(pub_ids[start : start + AUTHOR_BATCH])
         marks = ",".join("?" for _ in chunk)
-        rows = conn.execute(
+        rows = _tuples(conn).execute(
             "SELECT publication_id, name, given, family, person_id, affiliation,"
             " equal_contribution FROM authorships"
             f" WHERE publication_id IN ({marks}) ORDER BY publication_id, position",
@@ -148,10 +164,10 @@ def iter_publications(
     names columns only."""
     if not _ORDER_BY.fullmatch(order_by):
         raise ValueError(f"order_by must be columns with ASC/DESC, not {order_by!r}")
-    sql = f"SELECT * FROM publications {('WHERE ' + where) if where else ''} ORDER BY {order_by}"
+    sql = f"{_SELECT} {('WHERE ' + where) if where else ''} ORDER BY {order_by}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    cursor = conn.execute(sql, params)
+    cursor = _tuples(conn).execute(sql, params)
     while rows := cursor.fetchmany(AUTHOR_BATCH):
         publications = [_from_row(row) for row in rows]
         authors = load_authors(conn, [p.id for p in publications if p.id is not None])

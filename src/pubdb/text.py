@@ -44,6 +44,8 @@ def collapse_whitespace(text: str) -> str:
 def strip_control(text: str) -> str:
     """Drop control and invisible format characters (NUL, bidi marks) that no TeX or
     BibTeX consumer can take; tabs and newlines become spaces."""
+    if text.isprintable():  # the common case, checked in C
+        return text
     return "".join(
         " " if c in "\t\n\r" else c
         for c in text

@@ -6,6 +6,7 @@ Formats receive a ``Listing`` of ``Group``s of ``Entry``s whose texts are clean 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -95,7 +96,11 @@ class Listing:
 
 def clean(text: str | None) -> str:
     """Data text safe in any format: no control or bidi characters, single spaces."""
-    return collapse_whitespace(strip_control(text or ""))
+    if not text:
+        return ""
+    if text.isprintable() and "  " not in text and text == text.strip():
+        return text  # nothing to do, decided in C
+    return collapse_whitespace(strip_control(text))
 
 
 def ends_sentence(text: str) -> bool:
@@ -171,20 +176,31 @@ def grouped(
 
 
 def person_name(author: Author) -> PersonName:
-    if author.name.strip():
-        return parse_name(clean(author.name))
-    return PersonName(clean(author.given), clean(author.family))
+    return _person_name(author.name, author.given, author.family)
+
+
+@functools.lru_cache(maxsize=65536)
+def _person_name(name: str, given: str, family: str) -> PersonName:
+    """Parsed once per distinct written name: a long list repeats its authors."""
+    if name.strip():
+        return parse_name(clean(name))
+    return PersonName(clean(given), clean(family))
 
 
 def display_name(author: Author, style: str, full_names: dict[int, str]) -> str:
     if style == "full":
         known = full_names.get(author.person_id) if author.person_id is not None else None
         return clean(known) if known else person_name(author).full
+    return _styled_name(author.name, author.given, author.family, style)
+
+
+@functools.lru_cache(maxsize=65536)
+def _styled_name(name: str, given: str, family: str, style: str) -> str:
     if style == "initials":
-        return person_name(author).initials
+        return _person_name(name, given, family).initials
     if style == "as-written":
-        written = clean(author.name)
-        return person_name(author).full if "," in written or not written else written
+        written = clean(name)
+        return _person_name(name, given, family).full if "," in written or not written else written
     raise UsageError(f"unknown name style {style!r}; use as-written, initials or full")
 
 
@@ -308,14 +324,23 @@ def display_math(text: str) -> str:
     spans = math_spans(text)
     if not spans:
         return text
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    converter = LatexNodes2Text(math_mode="text")
     out, position = [], 0
     for start, end in spans:
         out.append(text[position:start])
-        shown = " ".join(converter.latex_to_text(text[start:end]).split())
-        out.append(_SINGLE_SYMBOLS.sub(r"\1", shown))
+        out.append(_math_as_text(text[start:end]))
         position = end
     out.append(text[position:])
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _math_as_text(math: str) -> str:
+    shown = " ".join(_math_converter().latex_to_text(math).split())
+    return _SINGLE_SYMBOLS.sub(r"\1", shown)
+
+
+@functools.lru_cache(maxsize=1)
+def _math_converter():
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    return LatexNodes2Text(math_mode="text")
