@@ -26,7 +26,8 @@ from arxiv_standin import ArxivStandIn, recorded_entries
 IDS = 200
 SPACING_S = 3.0
 _WITHOUT_DOI = re.compile(
-    rb"<arxiv:doi>.*?</arxiv:doi>|<link [^>]*doi\.org[^>]*/>|<arxiv:journal_ref>.*?</arxiv:journal_ref>"
+    rb"<arxiv:doi>.*?</arxiv:doi>|<link [^>]*doi\.org[^>]*/>"
+    rb"|<arxiv:journal_ref>.*?</arxiv:journal_ref>"
 )
 _ENTRY_ID = re.compile(rb"<id>https?://arxiv\.org/abs/([^<]+?)(v\d+)?</id>")
 

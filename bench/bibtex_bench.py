@@ -118,14 +118,31 @@ def _markdown_entries(text: str) -> int:
     return sum(1 for line in text.splitlines() if line.startswith("- "))
 
 
-def measure(out: Path, quick: bool) -> dict:
+def measure_import(out: Path, quick: bool) -> dict:
     entries, repeats = (2_000, 1) if quick else (20_000, 3)
     found = tugboat()
     return {
         "generated": time_import(generated_bib(out, entries), repeats),
         "tugboat": time_import(found, repeats) if found else None,
-        "export": time_export(out, 10_000 if quick else 100_000, 1 if quick else 3),
     }
+
+
+def measure_export(out: Path, quick: bool) -> dict:
+    return time_export(out, 10_000 if quick else 100_000, 1 if quick else 3)
+
+
+def import_verdict(result: dict) -> str:
+    ratio = result["generated"]["ratio"]
+    verdict = f"bar ≥ 0.7× — {'met' if ratio >= 0.7 else f'MISSED ({ratio:.2f}×)'}"
+    if result["tugboat"]:
+        seconds = result["tugboat"]["cli_s"]
+        verdict += f"; tugboat.bib < 3 s — {'met' if seconds < 3 else 'MISSED'} ({seconds:.1f} s)"
+    return verdict
+
+
+def export_verdict(export: dict) -> str:
+    slow = [name for name in ("bibtex", "markdown") if export[name]["seconds"] >= 5]
+    return "bar < 5 s — " + ("met" if not slow else f"MISSED by {', '.join(slow)}")
 
 
 IMPORT_HEADER = [
@@ -155,8 +172,7 @@ def import_rows(result: dict) -> list[str]:
     return rows
 
 
-def export_rows(result: dict) -> list[str]:
-    export = result["export"]
+def export_rows(export: dict) -> list[str]:
     return [
         f"| {export['publications']:,} publications | {name} | {export[name]['seconds']:.2f} s"
         f" | {export[name]['mb_written']:.0f} MB | {export[name]['peak_mb']:.0f} MB |"

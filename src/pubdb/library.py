@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +23,20 @@ LAST_ARXIV_REQUEST = "arxiv_last_request"
 LAST_DOI_REQUEST = "doi_last_request"
 
 Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a whole library is held as objects: with
+    100k records its repeated full scans doubled the time of an export, for no garbage
+    (records hold no cycles). Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def default_db_path() -> Path:
@@ -676,7 +691,8 @@ class Library:
         from .bibtex import write_bibtex
 
         order = "year DESC, month DESC, citekey"  # not row ids: re-import keeps the order
-        return write_bibtex(self.publications(author=author, order_by=order), out)
+        with without_cycle_collection():
+            return write_bibtex(self.publications(author=author, order_by=order), out)
 
     def _list_subject(self, author: str | None) -> tuple[list[Publication], int | None]:
         """Publications in the order they were entered (a CV's own order breaks ties
@@ -691,6 +707,10 @@ class Library:
     def render_list(self, format: str, *, author: str | None = None, **options) -> str:
         """A formatted publication list (markdown, html, latex, text, json, csl-json),
         the author highlighted; ``options`` are those of ``render.ListOptions``."""
+        with without_cycle_collection():
+            return self._render_list(format, author, options)
+
+    def _render_list(self, format: str, author: str | None, options: dict) -> str:
         from .render import ListOptions, author_matcher, render
 
         publications, person_id = self._list_subject(author)
@@ -707,5 +727,6 @@ class Library:
         """The publications formatted by a CSL citation style (apa, ieee, chicago, ...)."""
         from .render.styles import render_style
 
-        publications, _ = self._list_subject(author)
-        return render_style(publications, style, output)
+        with without_cycle_collection():
+            publications, _ = self._list_subject(author)
+            return render_style(publications, style, output)
