@@ -98,6 +98,8 @@ def main() -> int:
     started = time.perf_counter()
     lines = [f"`python bench/run.py {shlex.join(sys.argv[1:])}`".replace(" `", "`"), ""]
     lines += [f"Before: {machine()}", ""]
+    if args.quick:
+        lines += ["Quick mode: small inputs, a smoke test; the bars apply to the full run.", ""]
     if "arxiv" in which:
         lines += ["### arXiv enrichment", "", *arxiv_section(args), ""]
     if which & {"import", "export"}:

@@ -28,6 +28,13 @@ def _to_db(column: str, value: Any) -> Any:
 
 
 _SELECT = "SELECT " + ", ".join(("id", *COLUMNS)) + " FROM publications"
+# For lists: the long texts no list shows (abstract, TeX sources, extra fields) left out.
+_LIGHT = {"abstract": "NULL", "latex": "'{}'", "fields": "'{}'", "arxiv_comment": "NULL"}
+_SELECT_LIGHT = (
+    "SELECT id, "
+    + ", ".join(f"{_LIGHT[c]} AS {c}" if c in _LIGHT else c for c in COLUMNS)
+    + " FROM publications"
+)
 
 
 def _from_row(row: Sequence[Any]) -> Publication:
@@ -158,13 +165,16 @@ def iter_publications(
     params: Sequence[Any] = (),
     order_by: str = "year DESC, month DESC, id DESC",
     limit: int | None = None,
+    *,
+    light: bool = False,
 ) -> Iterator[Publication]:
     """Publications with their authors, streamed in chunks (memory stays flat).
     ``where`` is SQL written by the caller with ``?`` for every value; ``order_by``
-    names columns only."""
+    names columns only; ``light`` leaves out abstract, TeX sources, fields and comment."""
     if not _ORDER_BY.fullmatch(order_by):
         raise ValueError(f"order_by must be columns with ASC/DESC, not {order_by!r}")
-    sql = f"{_SELECT} {('WHERE ' + where) if where else ''} ORDER BY {order_by}"
+    select = _SELECT_LIGHT if light else _SELECT
+    sql = f"{select} {('WHERE ' + where) if where else ''} ORDER BY {order_by}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     cursor = _tuples(conn).execute(sql, params)
