@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import TextIO
 
-from .latex import protect_capitals, to_latex
+from .latex import defuse_source, protect_capitals, to_latex
 from .models import Author, Publication
 from .text import strip_control
 
@@ -38,22 +38,37 @@ def bibtex_name(author: Author) -> str:
 
 
 def _verbatim(value: str) -> str:
-    """URLs and DOIs go out as written, with braces kept balanced and no line breaks."""
+    """URLs and DOIs go out as written, with braces kept balanced and no line breaks;
+    a backslash or ``^^`` (which TeX reads as a command when a style prints the link
+    through a plain macro) is percent-encoded, as a URL writes it anyway."""
     value = "".join(strip_control(value).split())
+    if "\\" in value or "^^" in value:
+        value = value.replace("\\", "%5C").replace("^", "%5E")
+    if ("{" in value or "}" in value) and not _balanced(value):
+        value = value.replace("{", "%7B").replace("}", "%7D")
+    return value
+
+
+def _balanced(value: str) -> bool:
     depth = 0
     for char in value:
         depth += {"{": 1, "}": -1}.get(char, 0)
         if depth < 0:
-            break
-    if depth != 0:
-        value = value.replace("{", "%7B").replace("}", "%7D")
-    return value
+            return False
+    return depth == 0
+
+
+def _source(publication: Publication, name: str) -> str | None:
+    """The field's TeX as imported, with anything that could read files or run
+    programs printed as text (see ``defuse_source``)."""
+    source = publication.latex.get(name)
+    return defuse_source(source) if source else None
 
 
 def _text(publication: Publication, name: str, value: str | None) -> str | None:
     if value in (None, ""):
         return None
-    return publication.latex.get(name) or to_latex(str(value))
+    return _source(publication, name) or to_latex(str(value))
 
 
 def entry_fields(publication: Publication) -> dict[str, str]:
@@ -61,10 +76,10 @@ def entry_fields(publication: Publication) -> dict[str, str]:
     p = publication
     fields: dict[str, str | None] = {}
     if p.authors:
-        fields["author"] = p.latex.get("author") or " and ".join(
+        fields["author"] = _source(p, "author") or " and ".join(
             bibtex_name(author) for author in p.authors
         )
-    fields["title"] = p.latex.get("title") or (protect_capitals(to_latex(p.title)) or None)
+    fields["title"] = _source(p, "title") or (protect_capitals(to_latex(p.title)) or None)
     venue_field = {"article": "journal", "inproceedings": "booktitle"}.get(p.entry_type)
     fields["journal"] = _text(
         p, "journal", p.journal or (p.venue if venue_field == "journal" else None)
@@ -72,7 +87,7 @@ def entry_fields(publication: Publication) -> dict[str, str]:
     fields["booktitle"] = _text(
         p, "booktitle", p.booktitle or (p.venue if venue_field == "booktitle" else None)
     )
-    fields["year"] = p.latex.get("year") or (str(p.year) if p.year else None)
+    fields["year"] = _source(p, "year") or (str(p.year) if p.year else None)
     for name in ("volume", "number", "pages", "publisher"):
         fields[name] = _text(p, name, getattr(p, name))
     if p.arxiv_id:
@@ -87,7 +102,8 @@ def entry_fields(publication: Publication) -> dict[str, str]:
     fields["abstract"] = _text(p, "abstract", p.abstract)
     for name, value in p.fields.items():
         if fields.get(name.lower()) in (None, ""):
-            fields[name.lower()] = value
+            verbatim = name.lower() in _VERBATIM_FIELDS
+            fields[name.lower()] = value if verbatim else defuse_source(value)
     written = {}
     for name, value in fields.items():
         if value in (None, ""):
@@ -97,8 +113,11 @@ def entry_fields(publication: Publication) -> dict[str, str]:
 
 
 def _ordered(fields: dict[str, str]) -> list[tuple[str, str]]:
-    rank = {name: index for index, name in enumerate(_ORDER)}
-    return sorted(fields.items(), key=lambda item: rank.get(item[0], len(rank)))
+    last = len(_RANK)
+    return sorted(fields.items(), key=lambda item: _RANK.get(item[0], last))
+
+
+_RANK = {name: index for index, name in enumerate(_ORDER)}
 
 
 def format_entry(publication: Publication) -> str:

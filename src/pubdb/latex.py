@@ -245,6 +245,49 @@ def _encode_text(text: str, matched: set[int], offset: int) -> str:
     return "".join(out)
 
 
+# A control word or control symbol, as TeX's tokenizer reads it: '\\input' is '\\' then 'input'.
+_CONTROL_SEQUENCE = re.compile(r"\\([A-Za-z]+)|\\.", re.DOTALL)
+# Imported TeX may also hold old font switches, the logos of TeX-world .bib files and
+# BibTeX's sorting trick (\\noopsort, defined in a file's @preamble): none reads a file.
+SOURCE_COMMANDS = (
+    TEXT_COMMANDS
+    | MATH_COMMANDS
+    | frozenset(
+        """
+        em it bf tt sl sf sc rm noopsort SortNoop noop
+        BibTeX AmS AmSTeX METAFONT MF LuaTeX XeTeX ConTeXt
+        """.split()
+    )
+)
+
+
+def _defuse_source_word(control: re.Match[str], in_math: bool) -> str:
+    name = control[1]
+    if name is None or name in SOURCE_COMMANDS:
+        return control[0]
+    return rf"\backslash\mathrm{{{name}}}" if in_math else rf"{{\textbackslash}}{name}"
+
+
+@lru_cache(maxsize=65536)
+def defuse_source(tex: str) -> str:
+    """TeX as a user wrote it (an imported BibTeX field), kept character for character
+    except what could read files or run programs: every control word off the harmless
+    lists is printed as text, and ``^^`` (which spells any character, a backslash
+    included) is split. Harmless TeX (accents, \\emph, math) passes untouched."""
+    if "\\" not in tex and "^^" not in tex:
+        return tex
+    tex = _CARET_PAIR.sub("^{}{}", tex)
+    out, position = [], 0
+    for start, end in [*math_spans(tex), (len(tex), len(tex))]:
+        for segment, in_math in ((tex[position:start], False), (tex[start:end], True)):
+            out.append(
+                _CONTROL_SEQUENCE.sub(lambda c, m=in_math: _defuse_source_word(c, m), segment)
+            )
+        position = end
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
 def to_latex(text: str) -> str:
     """Unicode text (possibly holding TeX) as TeX that compiles and shows that text.
 
