@@ -556,9 +556,12 @@ def iter_parsed(text: str, file: str) -> Iterator[ParsedFile]:
 
 
 def _lower_priority() -> None:
-    """Parsing workers yield the CPU to the process storing their entries."""
+    """Parsing workers yield the CPU to the process storing their entries, and leave
+    Ctrl-C to it (the pool is closed when it stops), so no worker prints a traceback."""
     import os
+    import signal
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(10)
 

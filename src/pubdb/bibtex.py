@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import TextIO
+from unicodedata import category
 
 from .latex import defuse_source, protect_capitals, to_latex
 from .models import Author, Publication
@@ -58,11 +59,26 @@ def _balanced(value: str) -> bool:
     return depth == 0
 
 
+_WHITESPACE = re.compile(r"[\t\n\r]+")
+
+
+def _as_written(source: str) -> str:
+    """Imported TeX less control and invisible format characters (pdflatex stops at
+    them), line breaks and tabs kept, with anything that could read files or run programs
+    printed as text (``defuse_source``)."""
+    if not source.isprintable() and not _WHITESPACE.sub("", source).isprintable():
+        source = "".join(
+            c
+            for c in source
+            if c.isprintable() or c in "\t\n\r" or category(c) not in ("Cc", "Cf", "Cs", "Co")
+        )
+    return defuse_source(source)
+
+
 def _source(publication: Publication, name: str) -> str | None:
-    """The field's TeX as imported, with anything that could read files or run
-    programs printed as text (see ``defuse_source``)."""
+    """The field's TeX as imported, made harmless (``_as_written``)."""
     source = publication.latex.get(name)
-    return defuse_source(source) if source else None
+    return _as_written(source) if source else None
 
 
 def _text(publication: Publication, name: str, value: str | None) -> str | None:
@@ -103,7 +119,7 @@ def entry_fields(publication: Publication) -> dict[str, str]:
     for name, value in p.fields.items():
         if fields.get(name.lower()) in (None, ""):
             verbatim = name.lower() in _VERBATIM_FIELDS
-            fields[name.lower()] = value if verbatim else defuse_source(value)
+            fields[name.lower()] = value if verbatim else _as_written(value)
     written = {}
     for name, value in fields.items():
         if value in (None, ""):

@@ -411,7 +411,7 @@ LIST_FORMATS = ("markdown", "html", "latex", "text", "json", "csl-json")
     help="bibtex, or a publication list: markdown, html, latex, text, json, csl-json.",
 )
 @click.option("--style", metavar="STYLE", help="Format with a CSL style (apa, ieee, ...).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("-o", "--output", type=click.Path(), help="Write to FILE (atomically).")
 @click.option("--author", help="Only this author's publications (highlighted in lists).")
 @click.option("--group-by", type=click.Choice(["kind", "year", "none"]), default="kind",
               show_default=True, help="Sections of a list.")  # fmt: skip
@@ -514,11 +514,20 @@ def check(repair: bool, db_path: Path | None) -> None:
       pubdb check --repair
     """
     with open_library(db_path) as library:
-        findings, repaired = library.check(repair=repair)
+        findings, repaired = library.check()
+        damaged = not findings[0].ok  # integrity: repairs would write into a broken file
+        if repair and not damaged and not all(f.ok for f in findings):
+            findings, repaired = library.check(repair=True)
     for line in repaired:
         click.echo(f"fixed {line}")
     for finding in findings:
         click.echo(str(finding))
+    if repair and damaged:
+        click.echo(
+            "pubdb: not repaired: the database file itself is damaged; restore a backup"
+            " (or try sqlite3's .recover on a copy)",
+            err=True,
+        )
     sys.exit(0 if all(f.ok for f in findings) else 1)
 
 

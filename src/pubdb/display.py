@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .models import Publication
+from .text import strip_control
 
 SHOW_ORDER = (
     "citekey", "title", "authors", "year", "month", "date", "kind", "status", "entry_type",
@@ -33,7 +34,7 @@ def publication_rows(publications: Iterable[Publication], width: int | None) -> 
         authors = truncate(short_authors(p), 28)
         left = f"{p.citekey:<28} {p.year or '':<4}  {p.kind:<10}  {authors:<28}  "
         title = p.title if width is None else truncate(p.title, max(20, width - len(left)))
-        yield (left + title).rstrip()
+        yield strip_control(left + title).rstrip()
 
 
 def format_author(index: int, author) -> str:
@@ -45,6 +46,12 @@ def format_author(index: int, author) -> str:
 
 
 def show_lines(publication: Publication) -> Iterator[str]:
+    """``name: value`` lines; control and bidi characters from the data are dropped, so
+    an imported title cannot send escape sequences to the terminal."""
+    return (strip_control(line) for line in _show_lines(publication))
+
+
+def _show_lines(publication: Publication) -> Iterator[str]:
     values = publication.to_dict()
     for name in SHOW_ORDER:
         if name == "authors":
@@ -80,7 +87,7 @@ def outcome_line(outcome: Any) -> str:
     line = " ".join(parts).rstrip()
     if outcome.action == "updated" and outcome.changes:
         line += f"  [{', '.join(outcome.changes)}]"
-    return line
+    return strip_control(line)
 
 
 def import_lines(report: Any, verbose: bool) -> Iterator[str]:

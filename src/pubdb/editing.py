@@ -22,7 +22,8 @@ EDITABLE = (*(c for c in COLUMNS if c not in INTERNAL), "authors", "equal")
 INTEGER_COLUMNS = frozenset({"year", "month", "arxiv_version"})
 PUBSTATE = {"submitted": "submitted", "accepted": "inpress"}
 _FIELD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+:.-]*$")
-_KEY = re.compile(r"^[^\s,{}()\"'#%~\\=]+$")
+# No backslash and no "^^" (TeX's spelling of one): a key is read as TeX in \bibitem.
+_KEY = re.compile(r"^(?!.*\^\^)[^\s,{}()\"'#%~\\=]+$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 

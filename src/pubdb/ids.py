@@ -149,7 +149,9 @@ _DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 def normalize_doi(text: str) -> str:
     """A DOI in its bare, lower-case form (DOIs are case-insensitive)."""
     doi = _DOI_URL_PREFIX.sub("", text.strip()).strip()
-    if not _DOI_RE.match(doi):
+    # Printable only: a DOI holding ESC or a bidi mark would be stored, sent to doi.org
+    # and printed to terminals as it is.
+    if not _DOI_RE.match(doi) or not doi.isprintable():
         raise InvalidIdentifier(f"not a DOI: {text.strip()!r}")
     return doi.lower()
 

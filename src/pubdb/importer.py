@@ -16,6 +16,13 @@ from .people import PersonResolver
 FLUSH_EVERY = 1000
 
 
+def tex_safe_key(key: str) -> bool:
+    """A citation key TeX reads as plain characters in \\bibitem and \\cite: a backslash
+    would start a command there (``\\csname@@input\\endcsname`` reads a file while the
+    .aux is written), and ``^^5c`` spells a backslash."""
+    return "\\" not in key and "^^" not in key
+
+
 @dataclass
 class ImportOutcome:
     action: str  # imported | merged | skipped
@@ -125,14 +132,17 @@ class BibtexImporter:
 
     def _free_key(self, entry: ParsedEntry) -> str:
         wanted = entry.key
-        if wanted and wanted not in self.keys:
+        if wanted and wanted not in self.keys and tex_safe_key(wanted):
             key = wanted
         else:
             p = entry.publication
             first = p.authors[0].name if p.authors else None
             key = unique_key(key_stem(first, p.year, p.title), self.keys.__contains__)
             if wanted:
-                self._warn(entry, f"key {wanted!r} is taken by another record; stored as {key!r}")
+                why = "is taken by another record"
+                if not tex_safe_key(wanted):
+                    why = "would run as TeX in \\cite and \\bibitem"
+                self._warn(entry, f"key {wanted!r} {why}; stored as {key!r}")
         self.keys.add(key)
         return key
 

@@ -261,9 +261,25 @@ SOURCE_COMMANDS = (
 )
 
 
+@lru_cache(maxsize=1)
+def _encoder_commands() -> frozenset[str]:
+    """The symbol commands the Unicode encoder writes (\\textonesuperior, \\CYRA, ...):
+    what pubdb writes itself is harmless in a source too."""
+    try:
+        from pylatexenc.latexencode._uni2latexmap import uni2latex
+    except ImportError:  # pragma: no cover - a pylatexenc without its table
+        return frozenset()
+    return frozenset(word for tex in uni2latex.values() for word in _CONTROL_WORD.findall(tex))
+
+
+@lru_cache(maxsize=4096)
+def _harmless_words(words: frozenset[str]) -> bool:
+    return all(word in SOURCE_COMMANDS or word in _encoder_commands() for word in words)
+
+
 def _defuse_source_word(control: re.Match[str], in_math: bool) -> str:
     name = control[1]
-    if name is None or name in SOURCE_COMMANDS:
+    if name is None or name in SOURCE_COMMANDS or name in _encoder_commands():
         return control[0]
     return rf"\backslash\mathrm{{{name}}}" if in_math else rf"{{\textbackslash}}{name}"
 
@@ -274,8 +290,10 @@ def defuse_source(tex: str) -> str:
     except what could read files or run programs: every control word off the harmless
     lists is printed as text, and ``^^`` (which spells any character, a backslash
     included) is split. Harmless TeX (accents, \\emph, math) passes untouched."""
-    if "\\" not in tex and "^^" not in tex:
-        return tex
+    if "^^" not in tex and (
+        "\\" not in tex or _harmless_words(frozenset(_CONTROL_WORD.findall(tex)))
+    ):
+        return tex  # the common case: nothing to change
     tex = _CARET_PAIR.sub("^{}{}", tex)
     out, position = [], 0
     for start, end in [*math_spans(tex), (len(tex), len(tex))]:

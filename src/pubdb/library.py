@@ -420,9 +420,9 @@ class Library:
         refresh and merges. Returns the publication as saved."""
         from .editing import plan_edit
 
-        publication = self.get(reference)
-        edit = plan_edit(publication, list(assignments), list(unset))
-        with db.write_transaction(self.conn):
+        with db.write_transaction(self.conn):  # read inside: concurrent edits all land
+            publication = self.get(reference)
+            edit = plan_edit(publication, list(assignments), list(unset))
             self._check_unique(edit.changes, publication.id)
             store.update_publication(self.conn, publication.id, edit.changes)
             if edit.authors is not None:
@@ -433,9 +433,9 @@ class Library:
 
     def unlock(self, reference: str, names: Iterable[str]) -> Publication:
         """Let fetched metadata update these fields again."""
-        publication = self.get(reference)
-        locked = [name for name in publication.locked if name not in set(names)]
         with db.write_transaction(self.conn):
+            publication = self.get(reference)
+            locked = [name for name in publication.locked if name not in set(names)]
             store.update_publication(self.conn, publication.id, {"locked": locked})
         return store.get_publication(self.conn, publication.id)
 
@@ -467,11 +467,11 @@ class Library:
         key is remembered in its ``ids`` field. Returns (publication, MergeResult)."""
         from .merge import merge_publication
 
-        kept, absorbed = self.get(keep), self.get(other)
-        if kept.id == absorbed.id:
-            raise UsageError(f"{keep!r} and {other!r} are the same publication")
-        result = merge_publication(kept, absorbed, prefer_incoming=prefer_incoming)
         with db.write_transaction(self.conn):
+            kept, absorbed = self.get(keep), self.get(other)
+            if kept.id == absorbed.id:
+                raise UsageError(f"{keep!r} and {other!r} are the same publication")
+            result = merge_publication(kept, absorbed, prefer_incoming=prefer_incoming)
             store.delete_publication(self.conn, absorbed.id)
             store.update_publication(self.conn, kept.id, result.changes)
             if result.authors is not None:

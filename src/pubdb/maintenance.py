@@ -32,7 +32,9 @@ def backup(conn: sqlite3.Connection, target: str | Path) -> Path:
         raise UsageError(f"{target} is a directory; give a file name")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+        )
         os.close(handle)
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror}") from exc
@@ -55,10 +57,29 @@ def _integrity(conn: sqlite3.Connection) -> Finding:
     return Finding("integrity", rows == ["ok"], "; ".join(rows[:5]) if rows != ["ok"] else "")
 
 
+PUBLICATION_PARTS = ("authorships", "author_pins", "arxiv_entries")  # have publication_id
+
+
 def _foreign_keys(conn: sqlite3.Connection) -> Finding:
     rows = conn.execute("PRAGMA foreign_key_check").fetchall()
-    detail = ", ".join(f"{row[0]} row {row[1]} -> {row[2]}" for row in rows[:5])
+    detail = ", ".join(_broken_link(conn, *row[:3]) for row in rows[:5])
+    if len(rows) > 5:
+        detail += f" and {len(rows) - 5} more"
     return Finding("foreign keys", not rows, detail)
+
+
+def _broken_link(conn: sqlite3.Connection, table: str, rowid: int | None, parent: str) -> str:
+    """'authorships row 4 (of smith2020) -> people': which record a broken link is in."""
+    text = f"{table} row {rowid} -> {parent}"
+    if table in PUBLICATION_PARTS and rowid is not None:
+        owner = conn.execute(
+            f"SELECT p.citekey FROM {table} t JOIN publications p ON p.id = t.publication_id"
+            " WHERE t.rowid = ?",
+            (rowid,),
+        ).fetchone()
+        if owner:
+            text = f"{table} row {rowid} (of {owner[0]}) -> {parent}"
+    return text
 
 
 def _schema(conn: sqlite3.Connection) -> Finding:
@@ -106,18 +127,37 @@ def _orphan_people(conn: sqlite3.Connection) -> Finding:
     return Finding("orphan people", not ids, f"{len(ids)} without papers" if ids else "", ids)
 
 
+def _guarded(name: str, probe, conn: sqlite3.Connection) -> Finding:
+    """A check that SQLite cannot even run (a damaged file raises "database disk image
+    is malformed" from integrity_check itself) is a failed finding, not a crash."""
+    try:
+        return probe(conn)
+    except sqlite3.DatabaseError as exc:
+        return Finding(name, False, f"could not be checked: {exc}")
+
+
 def check(conn: sqlite3.Connection) -> list[Finding]:
     """All consistency checks; the database is left untouched."""
-    findings = [_integrity(conn), _foreign_keys(conn), _schema(conn)]
+    findings = [
+        _guarded("integrity", _integrity, conn),
+        _guarded("foreign keys", _foreign_keys, conn),
+        _guarded("schema version", _schema, conn),
+    ]
     if findings[0].ok:
-        findings += [_search_index(conn), _orphan_people(conn)]
+        findings += [
+            _guarded("search index", _search_index, conn),
+            _guarded("orphan people", _orphan_people, conn),
+        ]
     return findings
 
 
 def repair(conn: sqlite3.Connection) -> list[str]:
     """Fix what can be fixed without losing data: re-index search, drop orphan people.
-    Runs inside the caller's write transaction."""
-    done = []
+    Runs inside the caller's write transaction. A file that fails the integrity check is
+    left alone: rewriting a damaged file could lose what is still readable."""
+    done: list[str] = []
+    if not _guarded("integrity", _integrity, conn).ok:
+        return done
     stale = _search_index(conn)
     if not stale.ok:
         conn.execute("INSERT OR IGNORE INTO search_dirty SELECT id FROM publications")

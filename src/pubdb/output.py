@@ -21,6 +21,8 @@ def open_output(path: str | Path | None) -> Iterator[TextIO]:
         yield sys.stdout
         return
     target = Path(path)
+    if target.is_symlink():  # replace the file it points to, not the link itself
+        target = Path(os.path.realpath(target))
     if target.is_dir():
         raise UsageError(f"{target} is a directory; give a file name")
     try:
