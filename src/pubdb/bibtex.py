@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import TextIO
 from unicodedata import category
 
@@ -62,6 +63,7 @@ def _balanced(value: str) -> bool:
 _WHITESPACE = re.compile(r"[\t\n\r]+")
 
 
+@lru_cache(maxsize=65536)
 def _as_written(source: str) -> str:
     """Imported TeX less control and invisible format characters (pdflatex stops at
     them), line breaks and tabs kept, with anything that could read files or run programs
