@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from dbdump import bibliographic_dump
 from pubdb.cli import cli
 from pubdb.errors import InvalidIdentifier, PubdbError
 from pubdb.library import Library
@@ -89,12 +90,12 @@ def test_nul_through_the_api_is_stored_and_never_written_raw(library, run):
 
 
 def test_a_bib_file_with_nul_bytes_is_refused_in_one_line(run, db_path, library):
-    before = dump(db_path)
+    before = bibliographic_dump(db_path)
     Path("nul.bib").write_bytes(b"@misc{a, title = {x\x00y}}\n")
     result = run("import", "nul.bib")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "binary" in result.stderr
-    assert dump(db_path) == before
+    assert bibliographic_dump(db_path) == before
 
 
 # -- exported harmless ---------------------------------------------------------------
@@ -221,11 +222,6 @@ INJECTIONS = [
 ]
 
 
-def dump(db_path) -> list[str]:
-    with sqlite3.connect(db_path) as conn:
-        return [line for line in conn.iterdump() if 'INTO "meta"' not in line]
-
-
 def table_counts(db_path) -> dict[str, int]:
     with sqlite3.connect(db_path) as conn:
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
@@ -312,7 +308,7 @@ def seeded_dump() -> list[str]:
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "seeded.db"
         database.write_bytes(seeded_database())
-        return dump(database)
+        return bibliographic_dump(database)
 
 
 _field_text = st.one_of(
@@ -375,7 +371,7 @@ def _fuzz_import(text: str, strict: bool) -> None:
             event("aborted (--strict)" if report.aborted else f"imported {min(stored, 2)}+")
             event("with failed entries" if report.failures else "no failed entry")
         if report is None or report.aborted:
-            assert dump(database) == seeded_dump()
+            assert bibliographic_dump(database) == seeded_dump()
             return
         assert stored == report.count("imported")
         assert not (strict and report.failures)
@@ -411,7 +407,7 @@ def test_fuzzed_bibtex_through_the_cli(text, strict):
         if result.exit_code == 2:
             assert len(lines) == 1 and lines[0].startswith("pubdb: ")
         if result.exit_code != 0 and (strict or result.exit_code == 2):
-            assert dump(database) == seeded_dump()
+            assert bibliographic_dump(database) == seeded_dump()
             return
         imported = int(re.match(r"imported (\d+),", result.stdout.splitlines()[-1])[1])
         with Library(database) as library:

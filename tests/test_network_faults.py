@@ -13,6 +13,7 @@ from werkzeug import Request, Response
 
 import faulty_server as faulty
 from arxiv_standin import error_feed, feed, recorded_entries
+from dbdump import bibliographic_dump
 
 KNOWN = ["2206.06921", "1707.08567"]  # recorded: in the database before each fault
 ASKED = ["2104.12255", "2206.06921"]  # what `add` asks for during the fault
@@ -82,12 +83,6 @@ FAILURES = {
         1,
     ),
 }
-
-
-def bibliographic_dump(db_path) -> list[str]:
-    """The database as SQL, without the client's bookkeeping (last request time)."""
-    with sqlite3.connect(db_path) as conn:
-        return [line for line in conn.iterdump() if 'INTO "meta"' not in line]
 
 
 @pytest.fixture

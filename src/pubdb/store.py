@@ -53,7 +53,8 @@ def _from_row(row: Sequence[Any]) -> Publication:
     return publication
 
 
-def _tuples(conn: sqlite3.Connection) -> sqlite3.Cursor:
+def tuple_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor giving plain tuples: sqlite3.Row costs ~20% more on hot loops."""
     cursor = conn.cursor()
     cursor.row_factory = None
     return cursor
@@ -130,7 +131,7 @@ def all_citekeys(conn: sqlite3.Connection) -> set[str]:
 
 
 def get_publication(conn: sqlite3.Connection, pub_id: int) -> Publication | None:
-    row = _tuples(conn).execute(f"{_SELECT} WHERE id = ?", (pub_id,)).fetchone()
+    row = tuple_cursor(conn).execute(f"{_SELECT} WHERE id = ?", (pub_id,)).fetchone()
     if row is None:
         return None
     publication = _from_row(row)
@@ -143,7 +144,7 @@ def load_authors(conn: sqlite3.Connection, pub_ids: Sequence[int]) -> dict[int, 
     for start in range(0, len(pub_ids), AUTHOR_BATCH):
         chunk = list(pub_ids[start : start + AUTHOR_BATCH])
         marks = ",".join("?" for _ in chunk)
-        rows = _tuples(conn).execute(
+        rows = tuple_cursor(conn).execute(
             "SELECT publication_id, name, given, family, person_id, affiliation,"
             " equal_contribution FROM authorships"
             f" WHERE publication_id IN ({marks}) ORDER BY publication_id, position",
@@ -177,7 +178,7 @@ def iter_publications(
     sql = f"{select} {('WHERE ' + where) if where else ''} ORDER BY {order_by}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    cursor = _tuples(conn).execute(sql, params)
+    cursor = tuple_cursor(conn).execute(sql, params)
     while rows := cursor.fetchmany(AUTHOR_BATCH):
         publications = [_from_row(row) for row in rows]
         authors = load_authors(conn, [p.id for p in publications if p.id is not None])
