@@ -110,9 +110,9 @@ def pubdb_add(ids: list[str]) -> dict:
 
 
 def one_request_per_id(ids: list[str], sample: int) -> dict:
-    from pubdb.arxiv import ArxivClient
-    from pubdb.http import ClientSettings
     from pubdb.ids import ArxivId
+    from pubdb.sources.arxiv import ArxivClient
+    from pubdb.sources.http import ClientSettings
 
     server, standin = start_standin(ids)
     try:

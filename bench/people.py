@@ -1,6 +1,6 @@
 """Time the people queries (coauthors, overlap, path) on a synthetic pubdb database.
 
-Each query runs once per subject, by person id (``pubdb.network``) and by name
+Each query runs once per subject, by person id (``pubdb.people.coauthors``) and by name
 (``pubdb.Library``, which resolves the name first with ``people.resolve_query``).
 Subjects come from a fixed seed: the most prolific people, people with the median
 number of papers, random pairs in the largest connected component, pairs of prolific
@@ -31,7 +31,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from pubdb import Library, network
+from pubdb import Library
+from pubdb.people import coauthors as network
 
 BAR_MS = 50.0
 SEED = 7

@@ -32,8 +32,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pubdb.db import connect
 from pubdb.names import name_form
+from pubdb.store.connection import connect
 
 SEED = 20240504
 STAMP = "2026-01-01T00:00:00Z"

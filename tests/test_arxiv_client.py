@@ -16,9 +16,9 @@ import pytest
 from werkzeug import Request, Response
 
 from arxiv_standin import error_feed, feed
-from pubdb.arxiv import ArxivClient, ClientSettings
 from pubdb.errors import NetworkError
 from pubdb.ids import parse_arxiv_id
+from pubdb.sources.arxiv import ArxivClient, ClientSettings
 
 KNOWN = ["2206.06921", "1707.08567", "2104.12255", "astro-ph/0601001"]
 

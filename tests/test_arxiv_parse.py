@@ -8,9 +8,9 @@ import json
 import pytest
 
 from arxiv_standin import fixture_path, fixtures_available
-from pubdb.arxiv import ArxivRecord, _Retryable, parse_entry_xml, parse_feed
 from pubdb.errors import NetworkError
 from pubdb.ids import ArxivId
+from pubdb.sources.arxiv import ArxivRecord, _Retryable, parse_entry_xml, parse_feed
 
 pytestmark = pytest.mark.skipif(
     not fixtures_available(), reason="recorded arXiv responses are not present"

@@ -16,7 +16,7 @@ import bibtexparser
 import pytest
 from pybtex.database import parse_string as pybtex_parse
 
-from pubdb.bibtex import entry_fields, write_bibtex
+from pubdb.bibtex.writer import entry_fields, write_bibtex
 from pubdb.library import Library
 from pubdb.models import Author, Publication
 
@@ -567,9 +567,9 @@ def test_error_while_writing_leaves_the_existing_file_unchanged(run, arxiv, tmp_
     run("add", "2104.12832", "2206.06921", "2405.13786")
     target = tmp_path / "all.bib"
     before = export_file(run, target)
-    import pubdb.bibtex
+    import pubdb.bibtex.writer
 
-    real_format = pubdb.bibtex.format_entry
+    real_format = pubdb.bibtex.writer.format_entry
     calls = []
 
     def fail_on_third(publication):
@@ -578,7 +578,7 @@ def test_error_while_writing_leaves_the_existing_file_unchanged(run, arxiv, tmp_
             raise RuntimeError("disk on fire")
         return real_format(publication)
 
-    monkeypatch.setattr(pubdb.bibtex, "format_entry", fail_on_third)
+    monkeypatch.setattr(pubdb.bibtex.writer, "format_entry", fail_on_third)
     with pytest.raises(RuntimeError, match="disk on fire"):
         run("export", "--bibtex", "-o", str(target))
     assert target.read_text(encoding="utf-8") == before

@@ -10,13 +10,14 @@ import time
 import pytest
 import sqlite_utils
 
-import pubdb.db
-from pubdb import migrations, store
-from pubdb.db import connect, write_transaction
+import pubdb.store.connection
 from pubdb.errors import DatabaseError
 from pubdb.library import Library
 from pubdb.models import Author, Publication
-from pubdb.schema import SCHEMA_VERSION
+from pubdb.store import migrations
+from pubdb.store import publications as store
+from pubdb.store.connection import connect, write_transaction
+from pubdb.store.schema import SCHEMA_VERSION
 
 TABLES = {"publications", "people", "authorships", "arxiv_entries", "meta"}
 
@@ -71,7 +72,9 @@ def test_new_database_is_created_with_its_folder_and_full_schema(tmp_path):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == migrations.LATEST_VERSION
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == pubdb.db.BUSY_TIMEOUT_MS
+    assert (
+        conn.execute("PRAGMA busy_timeout").fetchone()[0] == pubdb.store.connection.BUSY_TIMEOUT_MS
+    )
     conn.close()
     assert path.is_file()
 
@@ -130,7 +133,7 @@ def test_reopening_does_not_run_migrations_again(tmp_path, monkeypatch):
     def must_not_run(conn):
         raise AssertionError("migrations ran on a current database")
 
-    monkeypatch.setattr(pubdb.db, "_apply_migrations", must_not_run)
+    monkeypatch.setattr(pubdb.store.connection, "_apply_migrations", must_not_run)
     connect(path).close()
     with plain(path) as conn:
         assert conn.execute("SELECT name, applied_at FROM _sqlite_migrations").fetchall() == (
@@ -299,7 +302,7 @@ def test_failing_add_leaves_the_database_unchanged(arxiv, db_path, monkeypatch):
 def locked_db(db_path, monkeypatch):
     """A current database whose write lock another connection holds; short busy timeout."""
     connect(db_path).close()
-    monkeypatch.setattr(pubdb.db, "BUSY_TIMEOUT_MS", 150)
+    monkeypatch.setattr(pubdb.store.connection, "BUSY_TIMEOUT_MS", 150)
     other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
     yield other

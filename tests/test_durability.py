@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from pubdb import migrations
-from pubdb.schema import MIGRATION_NAMES, SCHEMA_VERSION
+from pubdb.store import migrations
+from pubdb.store.schema import MIGRATION_NAMES, SCHEMA_VERSION
 
 PUBDB = str(Path(sys.executable).parent / "pubdb")
 BIG = 30_000  # entries: an import of this size takes seconds, long enough to interrupt

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from pubdb.display import SHOW_ORDER
-from pubdb.editing import INTERNAL
+from pubdb.cli.terminal import SHOW_ORDER
 from pubdb.library import Library
+from pubdb.papers.editing import INTERNAL
 
 BIB = r"""
 @inproceedings{smith2021deep,
@@ -74,7 +74,7 @@ def test_set_venue_and_note(run, library):
 
 
 def test_every_field_shown_is_editable():
-    from pubdb.editing import EDITABLE
+    from pubdb.papers.editing import EDITABLE
 
     shown = {name for name in SHOW_ORDER if name not in INTERNAL}
     assert shown <= set(EDITABLE)

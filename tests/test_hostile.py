@@ -668,7 +668,7 @@ _tex_text = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(_tex_text)
 def test_defused_source_holds_no_live_command_and_is_stable(tex):
-    from pubdb.latex import defuse_source
+    from pubdb.tex.defuse import defuse_source
 
     defused = defuse_source(tex)
     assert live_commands(defused) == []
@@ -679,7 +679,8 @@ def test_defused_source_holds_no_live_command_and_is_stable(tex):
 @given(st.text(max_size=60))
 def test_defusing_leaves_encoded_text_unchanged(text):
     """What pubdb writes itself (to_latex) is already harmless: defusing changes nothing."""
-    from pubdb.latex import defuse_source, to_latex
+    from pubdb.tex.defuse import defuse_source
+    from pubdb.tex.encode import to_latex
 
     assert defuse_source(to_latex(text)) == to_latex(text)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pubdb import bibimport
+from pubdb.bibtex import reader as bibimport
 from pubdb.library import Library
 
 pytestmark = pytest.mark.skipif(

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from pubdb.keys import first_significant_word, key_stem, unique_key
 from pubdb.library import Library
+from pubdb.papers.keys import first_significant_word, key_stem, unique_key
 
 
 @pytest.mark.parametrize(

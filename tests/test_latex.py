@@ -1,4 +1,4 @@
-"""Text to TeX (`pubdb.latex`): escaping, accents, TeX kept as TeX, dangerous commands
+"""Text to TeX (`pubdb.tex.encode`): escaping, accents, TeX kept as TeX, dangerous commands
 defused, capitals protected. Compiling the result is tested in test_bibtex_export.py."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pubdb.latex import protect_capitals, to_latex
+from pubdb.tex.encode import protect_capitals, to_latex
 
 # Control sequences that read or write files, run programs, or build / redefine other
 # control sequences. None may survive into the output as a live command.

@@ -649,7 +649,7 @@ def test_seeds_bib_parses_without_failed_blocks():
 
 
 def seeds() -> list[Publication]:
-    from pubdb.bibimport import parse_bibtex_file
+    from pubdb.bibtex.reader import parse_bibtex_file
 
     parsed = parse_bibtex_file(SEEDS_BIB)
     assert parsed.failures == [] and parsed.warnings == []

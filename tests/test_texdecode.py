@@ -1,11 +1,11 @@
-"""TeX as written in BibTeX fields to Unicode (`pubdb.texdecode.tex_to_unicode`): golden
+"""TeX as written in BibTeX fields to Unicode (`pubdb.tex.decode.tex_to_unicode`): golden
 titles and names, math and unknown commands kept as written, and the per-string cache."""
 
 from __future__ import annotations
 
 import pytest
 
-from pubdb.texdecode import tex_to_unicode
+from pubdb.tex.decode import tex_to_unicode
 
 TITLES = [  # (id, TeX as written, Unicode)
     ("latex-logo", r"{\LaTeX}: A Document System", "LaTeX: A Document System"),

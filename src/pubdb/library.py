@@ -11,12 +11,13 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from . import db, store
 from .errors import InvalidIdentifier, NetworkError, RecordNotFound, UsageError
 from .ids import ArxivId, arxiv_id_from_doi, is_doi, normalize_doi, parse_arxiv_id
-from .keys import key_stem, unique_key
 from .models import Publication
-from .people import resolve_people
+from .papers.keys import key_stem, unique_key
+from .people.resolution import resolve_people
+from .store import connection as db
+from .store import publications as store
 
 DEFAULT_DB = Path("db") / "pubdb.db"
 LAST_ARXIV_REQUEST = "arxiv_last_request"
@@ -165,7 +166,7 @@ class Library:
     # -- arXiv ---------------------------------------------------------------
 
     def arxiv_client(self):
-        from .arxiv import ArxivClient
+        from .sources.arxiv import ArxivClient
 
         last = store.get_meta(self.conn, LAST_ARXIV_REQUEST)
         return ArxivClient(
@@ -200,7 +201,7 @@ class Library:
     ):
         """Everything arXiv has for the ids. When a later batch fails, the batches
         fetched before it are stored (an update of their own) and the error says so."""
-        from .arxiv import BatchFailed
+        from .sources.arxiv import BatchFailed
 
         client = client or self.arxiv_client()
         batches = -(-len(ids) // client.settings.batch_size)
@@ -246,7 +247,7 @@ class Library:
         return report
 
     def doi_client(self):
-        from .doi import DoiClient
+        from .sources.doi import DoiClient
 
         last = store.get_meta(self.conn, LAST_DOI_REQUEST)
         return DoiClient(
@@ -266,8 +267,8 @@ class Library:
         return {doi: client.fetch(doi) for doi in wanted}
 
     def _store_dois(self, wanted: list[str], fetched: dict) -> AddReport:
-        from .bibimport import ParsedEntry, ParsedFile
-        from .importer import import_parsed
+        from .bibtex.reader import ParsedEntry, ParsedFile
+        from .papers.importing import import_parsed
 
         report = AddReport(requests=len(wanted))
         batch = ParsedFile("doi.org")
@@ -318,7 +319,7 @@ class Library:
         return report
 
     def _store_arxiv_record(self, record) -> Outcome:
-        from .merge import (
+        from .papers.from_arxiv import (
             arxiv_changes,
             authors_changed,
             authors_from_arxiv,
@@ -388,8 +389,8 @@ class Library:
     ):
         """Import .bib files in one transaction; returns an ImportReport. Broken entries
         are reported and skipped (with ``strict``, nothing is imported if any is broken)."""
-        from .bibimport import iter_parsed, read_bibtex_text
-        from .importer import BibtexImporter
+        from .bibtex.reader import iter_parsed, read_bibtex_text
+        from .papers.importing import BibtexImporter
 
         texts = [(str(path), read_bibtex_text(path)) for path in paths]
         try:
@@ -418,7 +419,7 @@ class Library:
     ) -> Publication:
         """Set or unset fields of one publication; edited fields are locked against
         refresh and merges. Returns the publication as saved."""
-        from .editing import plan_edit
+        from .papers.editing import plan_edit
 
         with db.write_transaction(self.conn):  # read inside: concurrent edits all land
             publication = self.get(reference)
@@ -465,7 +466,7 @@ class Library:
     def merge(self, keep: str, other: str, *, prefer_incoming: bool = False):
         """Merge publication ``other`` into ``keep``: ``keep``'s key survives, the other
         key is remembered in its ``ids`` field. Returns (publication, MergeResult)."""
-        from .merge import merge_publication
+        from .papers.merging import merge_publication
 
         with db.write_transaction(self.conn):
             kept, absorbed = self.get(keep), self.get(other)
@@ -491,7 +492,7 @@ class Library:
     def search(self, query: str, *, limit: int | None = None) -> list[Publication]:
         """Full-text search over title, authors, venue and abstract, best match first;
         accents and case do not matter ('nunez' finds Núñez)."""
-        from .search import search_ids
+        from .store.search import search_ids
 
         ids = search_ids(self.conn, query, limit)
         found = {p.id: p for p in self._load(ids)}
@@ -558,7 +559,7 @@ class Library:
         )
 
     def resolve_author(self, name: str) -> int:
-        from .people import resolve_query
+        from .people.lookup import resolve_query
 
         return resolve_query(self.conn, name)
 
@@ -573,13 +574,13 @@ class Library:
 
     def authors(self, query: str | None = None) -> list:
         """People (all, or those a name could mean) with paper counts and name variants."""
-        from .people import matching_people, summaries
+        from .people.lookup import matching_people, summaries
 
         return matching_people(self.conn, query) if query else summaries(self.conn)
 
     def author(self, name: str):
         """One person: (summary, their publications newest first)."""
-        from .people import summaries
+        from .people.lookup import summaries
 
         person_id = self.resolve_author(name)
         publications = list(
@@ -592,13 +593,14 @@ class Library:
         return summaries(self.conn, [person_id])[0], publications
 
     def ambiguous_authors(self) -> list:
-        from .people import ambiguities
+        from .people.decisions import ambiguities
 
         return ambiguities(self.conn)
 
     def merge_authors(self, keep: str, other: str):
         """Declare two names one person; the decision survives re-import and refresh."""
-        from .people import merge_people, summaries
+        from .people.decisions import merge_people
+        from .people.lookup import summaries
 
         keep_id, other_id = self.resolve_author(keep), self.resolve_author(other)
         with db.write_transaction(self.conn):
@@ -607,7 +609,8 @@ class Library:
 
     def alias_author(self, name: str, variant: str):
         """``variant`` always means this person. Returns (person, authorships moved)."""
-        from .people import add_alias, summaries
+        from .people.decisions import add_alias
+        from .people.lookup import summaries
 
         person_id = self.resolve_author(name)
         with db.write_transaction(self.conn):
@@ -624,7 +627,8 @@ class Library:
         into: str | None = None,
     ):
         """Split names or papers off a person. Returns (new person, authorships moved)."""
-        from .people import split_person, summaries
+        from .people.decisions import split_person
+        from .people.lookup import summaries
 
         person_id = self.resolve_author(name)
         paper_ids = [self.get(reference).id for reference in papers]
@@ -639,7 +643,7 @@ class Library:
         self, name: str, *, since_year: int | None = None, months: int | None = None
     ) -> list:
         """Co-authors of one person with joint-paper counts and their last year."""
-        from .network import coauthors
+        from .people.coauthors import coauthors
 
         since_month = _months_ago(months) if months else None
         return coauthors(
@@ -648,7 +652,7 @@ class Library:
 
     def overlap(self, names: Iterable[str]):
         """Co-authors shared by all the people named, and their joint papers."""
-        from .network import overlap
+        from .people.coauthors import overlap
 
         ids = [self.resolve_author(name) for name in names]
         if len(set(ids)) < 2:
@@ -657,12 +661,12 @@ class Library:
 
     def collaboration_path(self, source: str, target: str):
         """The shortest co-authorship chain between two people, or None."""
-        from .network import path
+        from .people.coauthors import path
 
         return path(self.conn, self.resolve_author(source), self.resolve_author(target))
 
     def person_names(self, ids: Iterable[int]) -> dict[int, str]:
-        from .network import names_of
+        from .people.coauthors import names_of
 
         return names_of(self.conn, list(ids))
 
@@ -670,14 +674,14 @@ class Library:
 
     def backup(self, target: str | Path) -> Path:
         """A consistent copy of the database at ``target`` (safe while others write)."""
-        from .maintenance import backup
+        from .store.maintenance import backup
 
         return backup(self.conn, target)
 
     def check(self, *, repair: bool = False) -> tuple[list, list[str]]:
         """Consistency findings, and (with ``repair``) what was fixed."""
-        from .maintenance import check
-        from .maintenance import repair as fix
+        from .store.maintenance import check
+        from .store.maintenance import repair as fix
 
         repaired: list[str] = []
         if repair:
@@ -688,7 +692,7 @@ class Library:
     # -- export ----------------------------------------------------------------
 
     def export_bibtex(self, out: TextIO, *, author: str | None = None) -> int:
-        from .bibtex import write_bibtex
+        from .bibtex.writer import write_bibtex
 
         order = "year DESC, month DESC, citekey"  # not row ids: re-import keeps the order
         with without_cycle_collection():

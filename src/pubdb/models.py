@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -78,3 +79,34 @@ class Publication:
 
 COLUMNS = tuple(f.name for f in fields(Publication) if f.name not in ("id", "authors"))
 JSON_COLUMNS = frozenset({"arxiv_categories", "fields", "latex", "locked"})
+
+
+_WORKSHOP = re.compile(r"\bworkshops?\b", re.IGNORECASE)
+
+
+_CONFERENCE = re.compile(
+    r"\b(proc(?:eedings|\.)?|conf(?:erence|\.)?|symposium|congress|ICML|NeurIPS|NIPS|ICLR|"
+    r"AAAI|IJCAI|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|COLING|KDD|SIGIR|AISTATS|UAI|COLT|STOC|"
+    r"FOCS|SODA|ICALP|CHI|WWW|LICS|POPL|PLDI)\b",
+    re.IGNORECASE,
+)
+
+
+def classify_venue(venue: str) -> str:
+    """journal, conference or workshop, guessed from a venue or journal_ref string."""
+    if _WORKSHOP.search(venue):
+        return "workshop"
+    if _CONFERENCE.search(venue):
+        return "conference"
+    return "journal"
+
+
+def entry_type_for(kind: str) -> str:
+    return {
+        "journal": "article",
+        "conference": "inproceedings",
+        "workshop": "inproceedings",
+        "thesis": "phdthesis",
+        "book": "book",
+        "chapter": "incollection",
+    }.get(kind, "misc")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import takewhile
 
-from .text import fold_key
+from .normalize import fold_key
 
 SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "v", "2nd", "3rd"})
 _INITIAL = re.compile(r"^-?(?:[^\W\d_]\.?)(?:-?[^\W\d_]\.)*$|^(?:[^\W\d_]\.){2,}$")
@@ -228,7 +228,7 @@ def name_form(written: str, given: str | None = None, family: str | None = None)
     """The comparable form of a written name; ``given``/``family`` when already split.
     TeX in the name is decoded first (Boull{\\'e} -> boulle)."""
     if "\\" in written or "{" in written:
-        from .texdecode import tex_to_unicode
+        from .tex.decode import tex_to_unicode
 
         written = tex_to_unicode(written)
         given = family = None

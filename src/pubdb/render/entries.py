@@ -7,17 +7,15 @@ Formats receive a ``Listing`` of ``Group``s of ``Entry``s whose texts are clean 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..errors import UsageError
 from ..models import Author, Publication
 from ..names import PersonName, forms_compatible, name_form, parse_name
-from ..text import collapse_whitespace, strip_control
+from ..normalize import collapse_whitespace, strip_control
 
 if TYPE_CHECKING:
     from . import ListOptions
@@ -310,37 +308,3 @@ def author_matcher(
 
 
 # Math for display formats
-
-
-_SINGLE_SYMBOLS = re.compile(r"(?<!\w)(\w) (?=\w(?!\w))")
-
-
-@lru_cache(maxsize=4096)
-def display_math(text: str) -> str:
-    """TeX math shown as Unicode for HTML, Markdown and text: '$\\mu P$' -> 'μP',
-    '$O(n \\log n)$' -> 'O(n log n)'. Text without math is returned as it is."""
-    from ..latex import math_spans
-
-    spans = math_spans(text)
-    if not spans:
-        return text
-    out, position = [], 0
-    for start, end in spans:
-        out.append(text[position:start])
-        out.append(_math_as_text(text[start:end]))
-        position = end
-    out.append(text[position:])
-    return "".join(out)
-
-
-@functools.lru_cache(maxsize=4096)
-def _math_as_text(math: str) -> str:
-    shown = " ".join(_math_converter().latex_to_text(math).split())
-    return _SINGLE_SYMBOLS.sub(r"\1", shown)
-
-
-@functools.lru_cache(maxsize=1)
-def _math_converter():
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    return LatexNodes2Text(math_mode="text")

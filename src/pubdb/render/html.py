@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
-from .entries import Entry, Group, Listing, NamePart, display_math, join_sentences
+from ..tex.math import display_math
+from .entries import Entry, Group, Listing, NamePart, join_sentences
 
 DEFAULT_TITLE = "Publications"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"

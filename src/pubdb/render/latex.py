@@ -4,7 +4,7 @@ when hyperref is loaded and fall back to their text otherwise."""
 
 from __future__ import annotations
 
-from ..latex import to_latex
+from ..tex.encode import to_latex
 from .entries import Entry, Group, Listing, NamePart, join_sentences
 
 HREF_FALLBACK = r"\providecommand{\href}[2]{#2}"

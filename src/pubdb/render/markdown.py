@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from .entries import Entry, Listing, NamePart, display_math, join_sentences
+from ..tex.math import display_math
+from .entries import Entry, Listing, NamePart, join_sentences
 
 # Inline specials of CommonMark and pandoc (math, citations, spans, sub/superscript).
 # Data never starts a line, so line-start markers (-, +, 1.) need no escape.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from .entries import Entry, Listing, NamePart, display_math, join_sentences
+from ..tex.math import display_math
+from .entries import Entry, Listing, NamePart, join_sentences
 
 WIDTH = 79
 

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .store import tuple_cursor
+from ..store.publications import tuple_cursor
 
 CHUNK = 500
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import DatabaseError
+from ..errors import DatabaseError
 from .schema import MIGRATION_NAMES, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 60_000

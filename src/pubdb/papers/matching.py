@@ -13,9 +13,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from .models import Publication
-from .names import family_core
-from .text import fold_key
+from ..models import Publication
+from ..names import family_core
+from ..normalize import fold_key
 
 
 def title_key(title: str | None) -> str:

@@ -165,7 +165,7 @@ def m003_people(db: Database) -> None:
         "DROP INDEX idx_authorships_person",
         "CREATE INDEX idx_authorships_person ON authorships(person_id, publication_id)",
     )
-    from .names import name_form
+    from ..names import name_form
 
     rows = db.execute(
         "SELECT DISTINCT person_id, name, given, family FROM authorships ORDER BY rowid"

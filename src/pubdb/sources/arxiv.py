@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
-from .errors import NetworkError
+from ..errors import NetworkError
+from ..ids import ArxivId, InvalidIdentifier, parse_arxiv_id
 from .http import USER_AGENT, ClientSettings, PoliteClient, Retryable
-from .ids import ArxivId, InvalidIdentifier, parse_arxiv_id
 
 __all__ = ["USER_AGENT", "ArxivClient", "ArxivRecord", "ClientSettings", "parse_feed"]
 
@@ -217,7 +217,7 @@ def parse_entry(entry: ElementTree.Element) -> ArxivRecord:
 
 def parse_entry_xml(xml: str) -> ArxivRecord:
     """Re-parse an entry stored in the database, without the network."""
-    from .errors import DatabaseError
+    from ..errors import DatabaseError
 
     try:
         return parse_entry(_parse_xml(xml.encode("utf-8")))

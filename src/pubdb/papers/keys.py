@@ -6,8 +6,8 @@ import re
 import string
 from collections.abc import Callable, Iterator
 
-from .names import family_core, parse_name
-from .text import fold
+from ..names import family_core, parse_name
+from ..normalize import fold
 
 _SKIP_WORDS = frozenset(
     """

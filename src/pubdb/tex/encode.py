@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .text import strip_control
+from ..normalize import strip_control
+from .math import math_spans
 
 # Only commands known to be harmless and defined in any pdflatex document pass through;
 # every other control word is printed as text. (A list of dangerous names cannot be
@@ -106,39 +107,6 @@ def _encode_unicode(text: str) -> str:
     if text.isascii():
         return text
     return "".join(c if c.isascii() else encode_char(c) for c in text)
-
-
-_MATH_TOKEN = re.compile(r"\\[()\[\]]|\\.|\$", re.DOTALL)
-_MATH_CLOSER = {"$": "$", "\\(": "\\)", "\\[": "\\]"}
-
-
-def math_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each math span: $...$, \\(...\\) or \\[...\\], by unescaped
-    delimiters. An opener that never closes is text (and is escaped as such)."""
-    tokens = [
-        (match.start(), match[0])
-        for match in _MATH_TOKEN.finditer(text)
-        if match[0] in ("$", "\\(", "\\)", "\\[", "\\]")
-    ]
-    following: dict[str, list[int | None]] = {}
-    for closer in ("$", "\\)", "\\]"):
-        table: list[int | None] = [None] * (len(tokens) + 1)
-        for index in range(len(tokens) - 1, -1, -1):
-            table[index] = index if tokens[index][1] == closer else table[index + 1]
-        following[closer] = table
-    spans, index = [], 0
-    while index < len(tokens):
-        start, opener = tokens[index]
-        closer = _MATH_CLOSER.get(opener)
-        end = following[closer][index + 1] if closer else None
-        if end is None:
-            index += 1
-        elif opener == "$" and tokens[end][0] == start + 1:
-            index = end  # '$$': the second dollar may open a span
-        else:
-            spans.append((start, tokens[end][0] + len(closer)))
-            index = end + 1
-    return spans
 
 
 def _matched_braces(text: str, skip: set[int]) -> set[int]:
@@ -242,66 +210,6 @@ def _encode_text(text: str, matched: set[int], offset: int) -> str:
         else:
             out.append(encode_char(char))
         i += 1
-    return "".join(out)
-
-
-# A control word or control symbol, as TeX's tokenizer reads it: '\\input' is '\\' then 'input'.
-_CONTROL_SEQUENCE = re.compile(r"\\([A-Za-z]+)|\\.", re.DOTALL)
-# Imported TeX may also hold old font switches, the logos of TeX-world .bib files and
-# BibTeX's sorting trick (\\noopsort, defined in a file's @preamble): none reads a file.
-SOURCE_COMMANDS = (
-    TEXT_COMMANDS
-    | MATH_COMMANDS
-    | frozenset(
-        """
-        em it bf tt sl sf sc rm noopsort SortNoop noop
-        BibTeX AmS AmSTeX METAFONT MF LuaTeX XeTeX ConTeXt
-        """.split()
-    )
-)
-
-
-@lru_cache(maxsize=1)
-def _encoder_commands() -> frozenset[str]:
-    """The symbol commands the Unicode encoder writes (\\textonesuperior, \\CYRA, ...):
-    what pubdb writes itself is harmless in a source too."""
-    try:
-        from pylatexenc.latexencode._uni2latexmap import uni2latex
-    except ImportError:  # pragma: no cover - a pylatexenc without its table
-        return frozenset()
-    return frozenset(word for tex in uni2latex.values() for word in _CONTROL_WORD.findall(tex))
-
-
-@lru_cache(maxsize=4096)
-def _harmless_words(words: frozenset[str]) -> bool:
-    return all(word in SOURCE_COMMANDS or word in _encoder_commands() for word in words)
-
-
-def _defuse_source_word(control: re.Match[str], in_math: bool) -> str:
-    name = control[1]
-    if name is None or name in SOURCE_COMMANDS or name in _encoder_commands():
-        return control[0]
-    return rf"\backslash\mathrm{{{name}}}" if in_math else rf"{{\textbackslash}}{name}"
-
-
-@lru_cache(maxsize=65536)
-def defuse_source(tex: str) -> str:
-    """TeX as a user wrote it (an imported BibTeX field), kept character for character
-    except what could read files or run programs: every control word off the harmless
-    lists is printed as text, and ``^^`` (which spells any character, a backslash
-    included) is split. Harmless TeX (accents, \\emph, math) passes untouched."""
-    if "^^" not in tex and (
-        "\\" not in tex or _harmless_words(frozenset(_CONTROL_WORD.findall(tex)))
-    ):
-        return tex  # the common case: nothing to change
-    tex = _CARET_PAIR.sub("^{}{}", tex)
-    out, position = [], 0
-    for start, end in [*math_spans(tex), (len(tex), len(tex))]:
-        for segment, in_math in ((tex[position:start], False), (tex[start:end], True)):
-            out.append(
-                _CONTROL_SEQUENCE.sub(lambda c, m=in_math: _defuse_source_word(c, m), segment)
-            )
-        position = end
     return "".join(out)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from .models import Publication
-from .text import fold_key
+from ..models import Publication
+from ..normalize import fold_key
 
 WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # title, authors, venue, abstract
 CHUNK = 500

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from .cli import cli, db_option, json_option, open_library
-from .people import plural
+from ..errors import UsageError
+from ..people.lookup import plural
+from .group import db_option, json_option, open_library
 
 
 def _echo_json(value) -> None:
@@ -28,7 +29,7 @@ def _person_line(person) -> str:
     return line
 
 
-@cli.command()
+@click.command()
 @click.argument("query", required=False)
 @click.option("--ambiguous", is_flag=True, help="Names that fit several people.")
 @json_option
@@ -60,7 +61,7 @@ def authors(query: str | None, ambiguous: bool, as_json: bool, db_path: Path | N
         click.echo(_person_line(person))
 
 
-@cli.group()
+@click.group()
 def author() -> None:
     """One person: show, merge, alias, split."""
 
@@ -137,13 +138,13 @@ def author_split(
       pubdb author split "Yuanzhi Li" --paper li2023other --into "Yingzhen Li"
     """
     if not (variants or papers):
-        raise click.UsageError("give --name VARIANT or --paper KEY")
+        raise UsageError("give --name VARIANT or --paper KEY")
     with open_library(db_path) as library:
         person, moved = library.split_author(name, variants=variants, papers=papers, into=into)
     click.echo(f"moved {moved} authorships to {person.name}")
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--since", "since_year", type=int, metavar="YEAR", help="Papers from YEAR on.")
 @click.option("--months", type=click.IntRange(min=1), help="Papers of the last N months.")
@@ -164,7 +165,7 @@ def coauthors(
       pubdb coauthors "S. Jelassi" --months 48 --csv > coa.csv
     """
     if since_year is not None and months is not None:
-        raise click.UsageError("give --since or --months, not both")
+        raise UsageError("give --since or --months, not both")
     with open_library(db_path) as library:
         found = library.coauthors(name, since_year=since_year, months=months)
     if as_json:
@@ -179,7 +180,7 @@ def coauthors(
         click.echo(f"{c.name:<32} {plural(c.papers, 'paper'):>10}   last {c.last_year or '?'}")
 
 
-@cli.command()
+@click.command()
 @click.argument("names", nargs=-1, required=True)
 @json_option
 @db_option
@@ -210,7 +211,7 @@ def overlap(names: tuple[str, ...], as_json: bool, db_path: Path | None) -> None
             click.echo(f"    {paper.year or '':<4}  {paper.citekey}  {paper.title}")
 
 
-@cli.command()
+@click.command()
 @click.argument("source")
 @click.argument("target")
 @json_option
@@ -236,3 +237,6 @@ def path(source: str, target: str, as_json: bool, db_path: Path | None) -> None:
     click.echo(f"{len(hops)} hops")
     for hop in hops:
         click.echo(f"{labels[hop.source]} — {labels[hop.target]}  via {hop.paper.citekey}")
+
+
+COMMANDS = (authors, author, coauthors, overlap, path)

@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InvalidIdentifier, UsageError
-from .ids import normalize_doi, parse_arxiv_id
-from .merge import entry_type_for
-from .models import COLUMNS, KINDS, STATUSES, Author, Publication
-from .names import parse_name
+from ..errors import InvalidIdentifier, UsageError
+from ..ids import normalize_doi, parse_arxiv_id
+from ..models import COLUMNS, KINDS, STATUSES, Author, Publication, entry_type_for
+from ..names import parse_name
 
 INTERNAL = frozenset({"fields", "latex", "locked", "source", "created_at", "updated_at"})
 EDITABLE = (*(c for c in COLUMNS if c not in INTERNAL), "authors", "equal")
@@ -49,7 +48,7 @@ def split_author_list(text: str) -> list[str]:
 
 def _integer(name: str, value: str) -> int:
     if name == "month":
-        from .bibimport import parse_month
+        from ..bibtex.values import parse_month
 
         month = parse_month(value)
         if month is None:

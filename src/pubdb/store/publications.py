@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .models import COLUMNS, JSON_COLUMNS, Author, Publication
+from ..models import COLUMNS, JSON_COLUMNS, Author, Publication
 
 AUTHOR_BATCH = 500
 
@@ -201,7 +201,7 @@ def insert_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable[
 def insert_many_authorships(
     conn: sqlite3.Connection, lists: Iterable[tuple[int, Iterable[Author]]]
 ) -> None:
-    from .names import name_form
+    from ..names import name_form
 
     conn.executemany(
         "INSERT INTO authorships (publication_id, position, person_id, name, given, family,"

@@ -8,11 +8,10 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from .errors import NetworkError
+from ..errors import NetworkError
+from ..models import Author, Publication, entry_type_for
+from ..names import parse_name
 from .http import ClientSettings, PoliteClient, Retryable
-from .merge import entry_type_for
-from .models import Author, Publication
-from .names import parse_name
 
 ACCEPT = "application/vnd.citationstyles.csl+json, application/x-bibtex;q=0.5"
 CSL_KINDS = {
@@ -70,7 +69,7 @@ class DoiClient(PoliteClient):
 
 
 def _from_bibtex(body: bytes, doi: str) -> Publication:
-    from .bibimport import parse_bibtex
+    from ..bibtex.reader import parse_bibtex
 
     parsed = parse_bibtex(body.decode("utf-8", errors="replace"), f"doi:{doi}")
     if not parsed.entries:

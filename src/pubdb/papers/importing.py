@@ -5,13 +5,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from . import search, store
-from .bibimport import ParsedEntry, ParsedFile, Problem
-from .dedupe import Fingerprint, MatchIndex
+from ..bibtex.reader import ParsedEntry, ParsedFile, Problem
+from ..models import Publication
+from ..people.resolution import PersonResolver
+from ..store import publications as store
+from ..store import search
 from .keys import key_stem, unique_key
-from .merge import merge_publication
-from .models import Publication
-from .people import PersonResolver
+from .matching import Fingerprint, MatchIndex
+from .merging import merge_publication
 
 FLUSH_EVERY = 1000
 

@@ -8,9 +8,10 @@ from functools import lru_cache
 from typing import TextIO
 from unicodedata import category
 
-from .latex import defuse_source, protect_capitals, to_latex
-from .models import Author, Publication
-from .text import strip_control
+from ..models import Author, Publication
+from ..normalize import strip_control
+from ..tex.defuse import defuse_source
+from ..tex.encode import protect_capitals, to_latex
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _GROUP_AUTHOR = re.compile(

@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .models import Publication
-from .text import strip_control
+from ..models import Publication
+from ..normalize import strip_control
 
 SHOW_ORDER = (
     "citekey", "title", "authors", "year", "month", "date", "kind", "status", "entry_type",

@@ -9,44 +9,16 @@ beside the Unicode form so that export gives back what came in.
 from __future__ import annotations
 
 import contextlib
-import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import UsageError
-from .ids import ArxivId, InvalidIdentifier, normalize_doi, parse_arxiv_id
-from .merge import classify_venue
-from .models import Author, Publication
-from .names import parse_name
-from .search import publication_document
-from .texdecode import tex_to_unicode
-
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january", "janvier"), ("feb", "february"), ("mar", "march"),
-            ("apr", "april"), ("may",), ("jun", "june"), ("jul", "july"),
-            ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
-            ("nov", "november"), ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
-MONTH_MACROS = {name: name.capitalize() for name in MONTHS if len(name) == 3}
-TEXT_COLUMNS = ("title", "abstract", "journal", "booktitle", "publisher", "volume", "number",
-                "pages", "note")  # fmt: skip
-ARXIV_FIELDS = ("eprint", "archiveprefix", "eprinttype", "primaryclass", "eprintclass")
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_ARXIV_IN_TEXT = re.compile(
-    r"arxiv(?:\s+preprint)?\s*:?\s*(?:abs/)?([a-z-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(v\d+)?",
-    re.IGNORECASE,
-)
-_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#}]+?)(?:\.pdf)?(?:[?#}]|\s|$)", re.I)
-_EQUAL_MARK = re.compile(r"\s*(?:\*|\$\^\{?\*\}?\$|\\textsuperscript\{\*\})\s*$")
+from ..errors import UsageError
+from ..models import Author, Publication
+from ..store.search import publication_document
+from .fields import publication_from_fields
+from .values import parse_month, resolve_value
 
 
 @dataclass(frozen=True)
@@ -167,47 +139,6 @@ def _reason(error: Exception) -> str:
     return text or error.__class__.__name__
 
 
-_DELIMITER = re.compile(r'[{}"#]')
-
-
-def split_concatenation(raw: str) -> list[str]:
-    """Parts of a BibTeX value expression joined by '#', outside braces and quotes."""
-    parts, depth, quoted, start = [], 0, False, 0
-    for match in _DELIMITER.finditer(raw):
-        char = match[0]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == '"' and depth == 0:
-            quoted = not quoted
-        elif char == "#" and depth == 0 and not quoted:
-            parts.append(raw[start : match.start()])
-            start = match.end()
-    parts.append(raw[start:])
-    return [part.strip() for part in parts]
-
-
-def resolve_value(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
-    """A value expression's text, and the macros it uses that are not defined."""
-    out, undefined = [], []
-    raw = str(raw).strip()
-    for part in split_concatenation(raw) if "#" in raw else [raw]:
-        if len(part) >= 2 and (part[0], part[-1]) in (("{", "}"), ('"', '"')):
-            out.append(part[1:-1])
-        elif part.isdigit():
-            out.append(part)
-        elif part.lower() in strings:
-            out.append(strings[part.lower()])
-        elif part.lower() in MONTH_MACROS:
-            out.append(MONTH_MACROS[part.lower()])
-        else:
-            out.append(part)
-            if part:
-                undefined.append(part)
-    return "".join(out), undefined
-
-
 def _resolve_strings(
     blocks, parsed: ParsedFile, known: dict[str, str] | None = None
 ) -> dict[str, str]:
@@ -219,13 +150,6 @@ def _resolve_strings(
             parsed.warnings.append(Problem(parsed.path, line, f"undefined @string {name!r}"))
         strings[block.key.lower()] = value
     return strings
-
-
-def parse_month(text: str) -> int | None:
-    cleaned = text.strip().rstrip(".").lower()
-    if cleaned.isdigit() and 1 <= int(cleaned) <= 12:
-        return int(cleaned)
-    return MONTHS.get(cleaned)
 
 
 def _convert(entry, strings: dict[str, str], parsed: ParsedFile) -> ParsedEntry | None:
@@ -249,205 +173,6 @@ def _convert(entry, strings: dict[str, str], parsed: ParsedFile) -> ParsedEntry 
     publication.citekey = entry.key.strip()
     document = publication_document(publication)
     return ParsedEntry(publication, entry.key.strip(), parsed.path, line, document)
-
-
-def publication_from_fields(entry_type: str, values: dict[str, str]) -> Publication:
-    """A Publication from one entry's resolved field texts (TeX source)."""
-    values = dict(values)
-    p = Publication(entry_type=entry_type, source="bibtex")
-    for column in TEXT_COLUMNS:
-        source = values.pop(column, None)
-        if source is not None and source.strip():
-            _set_text(p, column, source.strip())
-    _set_year(p, values.pop("year", None))
-    _set_month(p, values.pop("month", None))
-    _set_doi(p, values.pop("doi", None))
-    url = values.pop("url", None)
-    if url:
-        p.url = " ".join(url.split())
-    _set_authors(p, values.pop("author", None), values.pop("author+an", None))
-    _set_arxiv(p, values)
-    p.kind = _kind(entry_type, p)
-    p.status = _status(p, values.get("pubstate", ""))
-    p.venue = (
-        p.journal
-        or p.booktitle
-        or _plain(values.get("school"))
-        or _plain(values.get("institution"))
-    )
-    if p.venue and p.kind == "preprint" and _ARXIV_IN_TEXT.search(p.venue or ""):
-        p.venue = None
-    p.fields = {**values, **p.fields}  # what _set_* could not read stays a field
-    return p
-
-
-def _plain(source: str | None) -> str | None:
-    return tex_to_unicode(source) if source else None
-
-
-def _set_text(p: Publication, column: str, source: str) -> None:
-    setattr(p, column, tex_to_unicode(source))
-    p.latex[column] = source  # export gives back what came in, TeX or not
-
-
-def _set_year(p: Publication, source: str | None) -> None:
-    if not source:
-        return
-    match = re.search(r"\d{4}", tex_to_unicode(source))
-    p.year = int(match[0]) if match else None
-    if not source.strip().isdigit():
-        p.latex["year"] = source
-        if p.year is None:
-            p.fields["year"] = source
-
-
-def _set_month(p: Publication, source: str | None) -> None:
-    if not source:
-        return
-    p.month = parse_month(tex_to_unicode(source))
-    if p.month is None:
-        p.fields["month"] = source
-
-
-def _set_doi(p: Publication, source: str | None) -> None:
-    if not source or not source.strip():
-        return
-    try:
-        p.doi = normalize_doi(source)
-    except InvalidIdentifier:
-        p.fields["doi"] = source
-        return
-    if p.doi != source.strip():
-        p.latex["doi"] = source.strip()
-
-
-def split_authors(source: str) -> list[str]:
-    """Names in an author field, split at ' and ' outside braces."""
-    if "{" not in source:
-        return [name.strip() for name in _AND.split(source) if name.strip()]
-    names, depth, start = [], 0, 0
-    for match in re.finditer(r"[{}]|\s+and\s+", source, re.IGNORECASE):
-        token = match[0]
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif depth == 0:
-            names.append(source[start : match.start()])
-            start = match.end()
-    names.append(source[start:])
-    return [name.strip() for name in names if name.strip()]
-
-
-def _set_authors(p: Publication, source: str | None, annotation: str | None) -> None:
-    if not source:
-        return
-    p.latex["author"] = source.strip()
-    equal = _equal_positions(annotation)
-    for written in split_authors(source):
-        if written.lower() == "others":
-            continue
-        name, given, family, marked = _author_parts(written)
-        p.authors.append(
-            Author(name, given, family, equal_contribution=marked or len(p.authors) + 1 in equal)
-        )
-    if annotation:
-        p.fields["author+an"] = annotation
-
-
-@functools.lru_cache(maxsize=65536)
-def _author_parts(written: str) -> tuple[str, str, str, bool]:
-    """One name as written in TeX: (name, given, family) in Unicode and its equal mark;
-    cached, as the same names come back entry after entry."""
-    marked = bool(_EQUAL_MARK.search(written))
-    written = _EQUAL_MARK.sub("", written)
-    name = parse_name(written)
-    return (
-        tex_to_unicode(written),
-        tex_to_unicode(name.given),
-        tex_to_unicode(name.family),
-        marked,
-    )
-
-
-def _equal_positions(annotation: str | None) -> set[int]:
-    """biblatex data annotations: 'author+an = {1=equal; 3=equal,highlight}'."""
-    positions = set()
-    for item in (annotation or "").split(";"):
-        position, _, labels = item.partition("=")
-        if position.strip().isdigit() and "equal" in labels.lower():
-            positions.add(int(position.strip()))
-    return positions
-
-
-def arxiv_id_in_fields(values: dict[str, str], p: Publication) -> ArxivId | None:
-    """arXiv id from eprint, arxiv/arxivid, an arXiv URL, journal 'arXiv preprint …',
-    DBLP's CoRR volume 'abs/…', or an arXiv DOI."""
-    prefix = (values.get("archiveprefix") or values.get("eprinttype") or "").lower()
-    candidates = []
-    if values.get("eprint") and prefix in ("", "arxiv"):
-        candidates.append(values["eprint"])
-    candidates += [values.get("arxiv"), values.get("arxivid")]
-    if p.url and (match := _ARXIV_URL.search(p.url + " ")):
-        candidates.append(match[1])
-    for text in (p.journal, p.note, values.get("howpublished")):
-        if text and (match := _ARXIV_IN_TEXT.search(text)):
-            candidates.append(match[1] + (match[2] or ""))
-    if p.journal and p.journal.lower() == "corr" and (p.volume or "").startswith("abs/"):
-        candidates.append(p.volume[4:])
-    if p.doi and p.doi.startswith("10.48550/arxiv."):
-        candidates.append(p.doi)
-    for candidate in filter(None, candidates):
-        try:
-            return parse_arxiv_id(candidate)
-        except InvalidIdentifier:
-            continue
-    return None
-
-
-def _set_arxiv(p: Publication, values: dict[str, str]) -> None:
-    arxiv_id = arxiv_id_in_fields(values, p)
-    if arxiv_id is None:
-        return
-    p.arxiv_id, p.arxiv_version = arxiv_id.base, arxiv_id.version
-    p.arxiv_primary_category = values.get("primaryclass") or values.get("eprintclass")
-    eprint_is_arxiv = (values.get("archiveprefix") or values.get("eprinttype") or "arxiv").lower()
-    if eprint_is_arxiv == "arxiv":
-        for name in ARXIV_FIELDS:
-            values.pop(name, None)
-    if p.doi and p.doi.startswith("10.48550/arxiv."):
-        p.doi = None
-        p.latex.pop("doi", None)
-
-
-def _kind(entry_type: str, p: Publication) -> str:
-    journal = (p.journal or "").lower()
-    if entry_type == "article":
-        if "arxiv" in journal or journal in ("corr", "computing research repository"):
-            return "preprint"
-        return "journal"
-    if entry_type in ("inproceedings", "conference", "proceedings"):
-        return "workshop" if classify_venue(p.booktitle or "") == "workshop" else "conference"
-    if entry_type in ("phdthesis", "mastersthesis", "thesis"):
-        return "thesis"
-    if entry_type in ("book", "mvbook", "booklet"):
-        return "book"
-    if entry_type in ("incollection", "inbook", "suppbook", "bookinbook"):
-        return "chapter"
-    if entry_type in ("misc", "online", "unpublished", "preprint", "electronic") and p.arxiv_id:
-        return "preprint"
-    return "other"
-
-
-def _status(p: Publication, pubstate: str) -> str:
-    state = pubstate.strip().lower()
-    if state in ("submitted", "insubmission", "underreview"):
-        return "submitted"
-    if state in ("inpress", "forthcoming", "accepted"):
-        return "accepted"
-    if p.kind == "preprint" or state == "prepublished":
-        return "preprint"
-    return "published"
 
 
 # -- large files: parsed in chunks by forked workers, stored as the chunks arrive ------

@@ -1,0 +1,57 @@
+"""`pubdb import`: BibTeX files into the library."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .group import db_option, open_library
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Report what would happen; write nothing.")
+@click.option("--strict", is_flag=True, help="Import nothing if any entry is broken.")
+@click.option(
+    "--prefer",
+    type=click.Choice(["existing", "incoming"]),
+    default="existing",
+    show_default=True,
+    help="Which value wins when a merged field differs.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also list every imported entry.")
+@db_option
+def import_(
+    files: tuple[str, ...],
+    dry_run: bool,
+    strict: bool,
+    prefer: str,
+    verbose: bool,
+    db_path: Path | None,
+) -> None:
+    """Import BibTeX files, merging entries that are papers already in the library.
+
+    \b
+    Example:
+      pubdb import bib/seeds.bib
+      pubdb import old.bib conference.bib --dry-run
+    """
+    from .terminal import import_lines
+
+    with open_library(db_path) as library:
+        report = library.import_bibtex(
+            files, dry_run=dry_run, strict=strict, prefer_incoming=prefer == "incoming"
+        )
+    for problem in report.failures:
+        click.echo(f"error: {problem}", err=True)
+    for problem in report.warnings:
+        click.echo(f"warning: {problem}", err=True)
+    for line in import_lines(report, verbose):
+        click.echo(line)
+    click.echo(report.summary)
+    sys.exit(1 if report.failures else 0)
+
+
+COMMANDS = (import_,)

@@ -1,0 +1,103 @@
+"""`pubdb export` (BibTeX, CV lists, citation styles) and `pubdb styles`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError
+from .group import db_option, open_library
+
+LIST_FORMATS = ("markdown", "html", "latex", "text", "json", "csl-json")
+
+
+@click.command()
+@click.option("--bibtex", "fmt", flag_value="bibtex", help="BibTeX (the default).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["bibtex", *LIST_FORMATS]),
+    help="bibtex, or a publication list: markdown, html, latex, text, json, csl-json.",
+)
+@click.option("--style", metavar="STYLE", help="Format with a CSL style (apa, ieee, ...).")
+@click.option("-o", "--output", type=click.Path(), help="Write to FILE (atomically).")
+@click.option("--author", help="Only this author's publications (highlighted in lists).")
+@click.option("--group-by", type=click.Choice(["kind", "year", "none"]), default="kind",
+              show_default=True, help="Sections of a list.")  # fmt: skip
+@click.option("--order", metavar="GROUPS",
+              help='Section order, e.g. "journal,conference,preprint".')  # fmt: skip
+@click.option("--name-style", type=click.Choice(["as-written", "initials", "full"]),
+              default="as-written", show_default=True, help="How author names look.")  # fmt: skip
+@click.option("--numbered", is_flag=True, help="Number the entries [1], [2], ...")
+@click.option("--heading", help="Title of the list (default: Publications of AUTHOR).")
+@db_option
+def export(
+    fmt: str | None,
+    style: str | None,
+    output: str | None,
+    author: str | None,
+    group_by: str,
+    order: str | None,
+    name_style: str,
+    numbered: bool,
+    heading: str | None,
+    db_path: Path | None,
+) -> None:
+    """Export publications: BibTeX, a CV-style list, or a citation style.
+
+    \b
+    Example:
+      pubdb export --bibtex -o bib/all.bib
+      pubdb export --format markdown --author "Samy Jelassi"
+      pubdb export --format html --author "Oussama Zekri" --numbered -o zekri.html
+      pubdb export --style apa --author "S. Jelassi"
+    """
+    from ..files import open_output
+
+    if style and fmt not in (None, "text", "html"):
+        raise UsageError("--style formats text or html; drop --format or use --format html")
+    fmt = fmt or ("text" if style else "bibtex")
+    with open_library(db_path) as library:
+        if fmt == "bibtex":
+            with open_output(output) as out:
+                count = library.export_bibtex(out, author=author)
+            if output not in (None, "-"):
+                click.echo(f"wrote {count} entries to {output}", err=True)
+            return
+        if style:
+            text = library.render_style(style, author=author, output=fmt)
+        else:
+            text = library.render_list(
+                fmt,
+                author=author,
+                group_by=group_by,
+                order=[part for part in (order or "").split(",") if part.strip()] or None,
+                name_style=name_style,
+                numbered=numbered,
+                heading=heading,
+            )
+    with open_output(output) as out:
+        out.write(text if text.endswith("\n") else text + "\n")
+
+
+@click.command()
+@click.argument("query", required=False)
+def styles(query: str | None) -> None:
+    """List the CSL citation styles available offline (or those matching QUERY).
+
+    \b
+    Example:
+      pubdb styles ieee
+    """
+    from ..render.styles import available_styles
+
+    for name in available_styles():
+        if not query or query.lower() in name:
+            click.echo(name)
+
+
+COMMANDS = (
+    export,
+    styles,
+)

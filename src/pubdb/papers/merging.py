@@ -1,0 +1,131 @@
+"""How fetched metadata becomes, or updates, a publication: ownership rules in one place.
+
+arXiv owns its own fields (version, dates, categories, comment, journal_ref). Title,
+abstract and authors follow arXiv only on records that came from arXiv. Everything else
+is filled when empty, never overwritten, and a field the user edited is never touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..models import Author, Publication
+
+MERGE_COLUMNS = (
+    "title", "abstract", "year", "month", "date", "venue", "journal", "booktitle",
+    "publisher", "volume", "number", "pages", "note", "doi", "url", "pdf_url", "arxiv_id",
+    "arxiv_version", "arxiv_primary_category", "journal_ref", "entry_type", "kind", "status",
+)  # fmt: skip
+# When a published version meets its preprint, the published side says where and when.
+PUBLISHED_WINS = frozenset(
+    """entry_type kind status venue journal booktitle publisher volume number pages year
+    month""".split()
+)
+
+
+@dataclass
+class MergeResult:
+    changes: dict[str, Any] = field(default_factory=dict)
+    authors: list[Author] | None = None
+    filled: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], {})
+
+
+def merge_publication(
+    existing: Publication, incoming: Publication, *, prefer_incoming: bool = False
+) -> MergeResult:
+    """What merging ``incoming`` into ``existing`` changes. Missing fields are filled; on
+    a conflict the existing value stays unless ``prefer_incoming``; a published version
+    supersedes its preprint's venue fields; user-edited fields never change."""
+    from .matching import is_preprint
+
+    result = MergeResult()
+    locked = set(existing.locked)
+    supersede = is_preprint(existing.kind, existing.status, existing.arxiv_id) and not (
+        is_preprint(incoming.kind, incoming.status, incoming.arxiv_id)
+    )
+    latex, fields = dict(existing.latex), dict(existing.fields)
+
+    def decide(name: str, old: Any, new: Any) -> bool:
+        if _empty(new) or new == old:
+            return False
+        if name in locked:
+            result.conflicts.append(name)
+            return False
+        if _empty(old):
+            result.filled.append(name)
+            return True
+        if prefer_incoming or (supersede and name in PUBLISHED_WINS):
+            result.replaced.append(name)
+            return True
+        result.conflicts.append(name)
+        return False
+
+    for column in MERGE_COLUMNS:
+        if decide(column, getattr(existing, column), getattr(incoming, column)):
+            result.changes[column] = getattr(incoming, column)
+            if column in incoming.latex:
+                latex[column] = incoming.latex[column]
+            else:
+                latex.pop(column, None)
+    for name, value in incoming.fields.items():
+        if name != "ids" and decide(name, fields.get(name), value):
+            fields[name] = value
+    _merge_authors(existing, incoming, prefer_incoming, result, latex)
+    known = _keys(fields.get("ids"))
+    carried = [k for k in _keys(incoming.fields.get("ids")) if k not in known]
+    if carried:
+        (result.filled if not known else result.replaced).append("ids")
+    for key in [*carried, incoming.citekey]:
+        if key and key != existing.citekey and key not in known:
+            known.append(key)
+    if known:
+        fields["ids"] = ", ".join(known)
+    if latex != existing.latex:
+        result.changes["latex"] = latex
+    if fields != existing.fields:
+        result.changes["fields"] = fields
+    return result
+
+
+def _keys(ids: str | None) -> list[str]:
+    return [key.strip() for key in (ids or "").split(",") if key.strip()]
+
+
+def _merge_authors(
+    existing: Publication,
+    incoming: Publication,
+    prefer_incoming: bool,
+    result: MergeResult,
+    latex: dict[str, str],
+) -> None:
+    if not incoming.authors or "authors" in existing.locked:
+        return
+    same_people = [a.family for a in existing.authors] == [a.family for a in incoming.authors]
+    take = not existing.authors or (prefer_incoming and not same_people)
+    if take:
+        result.authors = incoming.authors
+        (result.filled if not existing.authors else result.replaced).append("authors")
+        if "author" in incoming.latex:
+            latex["author"] = incoming.latex["author"]
+        else:
+            latex.pop("author", None)
+        return
+    if not same_people:
+        result.conflicts.append("authors")
+        return
+    if any(a.equal_contribution for a in incoming.authors) and not any(
+        a.equal_contribution for a in existing.authors
+    ):
+        marked = [
+            Author(**{**vars(old), "equal_contribution": new.equal_contribution})
+            for old, new in zip(existing.authors, incoming.authors, strict=True)
+        ]
+        result.authors = marked
+        result.filled.append("equal_contribution")

@@ -1,0 +1,248 @@
+"""People behind author names: resolution, manual decisions, ambiguity.
+
+Each written name resolves to one person, in this order: a pin for that paper (from
+`author split`), a manual alias, else the one person whose every known name variant is
+compatible with it (accents, case, initials, particles, hyphens aside). An abbreviated
+name ("Y. Li") that fits several people is never merged into one of them: it goes to a
+person of its own, flagged ambiguous, and `ambiguities` reports it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..models import Author
+from ..names import NameForm, completeness, forms_compatible, name_form
+from ..normalize import fold_key
+from ..store.publications import now
+
+
+@dataclass
+class Variant:
+    form: NameForm
+    name: str
+    manual: bool = False
+
+
+@dataclass(eq=False)
+class Person:
+    id: int
+    ambiguous: bool
+    variants: list[Variant] = field(default_factory=list)
+    by_key: dict[str, Variant] = field(default_factory=dict)
+
+    def add(self, variant: Variant) -> None:
+        self.variants.append(variant)
+        self.by_key.setdefault(variant.form.key, variant)
+
+    def has_key(self, key: str, manual_only: bool = False) -> bool:
+        variant = self.by_key.get(key)
+        return variant is not None and (variant.manual or not manual_only)
+
+    def fits(self, form: NameForm) -> bool:
+        return all(forms_compatible(form, variant.form) for variant in self.variants)
+
+
+def author_form(author: Author) -> NameForm:
+    return name_form(author.name, author.given or None, author.family or None)
+
+
+class PersonResolver:
+    """Resolves written names to people within one write transaction. Candidates are
+    looked up by the last token of the name and cached, so a large import stays fast."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._by_last: dict[str, list[Person]] = {}
+        self._people: dict[int, Person] = {}
+        # key -> (person, version of its last-name group when decided): a repeated name
+        # is resolved again only when the people sharing its last name have changed.
+        self._decided: dict[str, tuple[Person, int]] = {}
+        self._versions: dict[str, int] = {}
+
+    def resolve(self, author: Author, pub_id: int | None = None) -> int:
+        form = author_form(author)
+        if pub_id is not None and (pinned := self._pinned(pub_id, form.key)):
+            return pinned
+        decided = self._decided.get(form.key)
+        if decided and decided[1] == self._versions.get(form.last, 0):
+            self._remember(decided[0], form, author.name)
+            return decided[0].id
+        person = self._decide(form, author.name)
+        self._remember(person, form, author.name)
+        self._decided[form.key] = (person, self._versions.get(form.last, 0))
+        return person.id
+
+    def _decide(self, form: NameForm, written: str) -> Person:
+        candidates = self.candidates(form.last)
+        manual = [p for p in candidates if p.has_key(form.key, manual_only=True)]
+        if len(manual) == 1:
+            return manual[0]
+        return self._choose(form, candidates) or self._create(form, written, False)
+
+    def _changed(self, last: str) -> None:
+        self._versions[last] = self._versions.get(last, 0) + 1
+
+    def _choose(self, form: NameForm, candidates: list[Person]) -> Person | None:
+        fits = [p for p in candidates if not p.ambiguous and p.fits(form)]
+        if len(fits) == 1:
+            return fits[0]
+        if not fits:
+            return None
+        exact = [p for p in fits if p.has_key(form.key)]
+        if not form.abbreviated:
+            return exact[0] if len(exact) == 1 else None
+        holders = [p for p in candidates if p.ambiguous and p.has_key(form.key)]
+        return holders[0] if holders else self._create(form, form.key, True)
+
+    def _pinned(self, pub_id: int, key: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT person_id FROM author_pins WHERE publication_id = ? AND name_key = ?",
+            (pub_id, key),
+        ).fetchone()
+        return row[0] if row else None
+
+    def candidates(self, last: str) -> list[Person]:
+        if last not in self._by_last:
+            ids = [
+                row[0]
+                for row in self.conn.execute(
+                    "SELECT DISTINCT person_id FROM person_names WHERE last_key = ?", (last,)
+                )
+            ]
+            self._by_last[last] = [self.person(person_id) for person_id in ids]
+        return self._by_last[last]
+
+    def person(self, person_id: int) -> Person:
+        if person_id not in self._people:
+            flag = self.conn.execute(
+                "SELECT ambiguous FROM people WHERE id = ?", (person_id,)
+            ).fetchone()
+            person = Person(person_id, bool(flag and flag[0]))
+            for name, key, family_len, manual in self.conn.execute(
+                "SELECT name, name_key, family_len, manual FROM person_names"
+                " WHERE person_id = ? ORDER BY id",
+                (person_id,),
+            ):
+                person.add(Variant(NameForm(tuple(key.split()), family_len), name, bool(manual)))
+            self._people[person_id] = person
+        return self._people[person_id]
+
+    def _create(self, form: NameForm, written: str, ambiguous: bool) -> Person:
+        from ..names import parse_name
+
+        parsed = parse_name(written)
+        cursor = self.conn.execute(
+            "INSERT INTO people (name, given, family, name_key, created_at, ambiguous)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (display_name(written), parsed.given, parsed.family, form.key, now(), int(ambiguous)),
+        )
+        person = Person(cursor.lastrowid, ambiguous)
+        self._people[person.id] = person
+        self.candidates(form.last).append(person)
+        self._changed(form.last)
+        return person
+
+    def _remember(self, person: Person, form: NameForm, written: str, manual: bool = False) -> None:
+        """Record a new variant; the most complete variant names the person."""
+        if person.has_key(form.key):
+            self._prefer_accented(person, form, written)
+            return
+        best = max((v.form for v in person.variants), key=completeness, default=None)
+        person.add(Variant(form, written, manual))
+        self._changed(form.last)
+        self.conn.execute(
+            "INSERT OR IGNORE INTO person_names (person_id, name, name_key, family_len,"
+            " last_key, manual) VALUES (?, ?, ?, ?, ?, ?)",
+            (person.id, written, form.key, form.family_len, form.last, int(manual)),
+        )
+        if best is None or completeness(form) >= completeness(best) or _accents(written):
+            _rename_to_best(self.conn, person.id)
+        group = self.candidates(form.last)
+        if person not in group:
+            group.append(person)
+
+    def _prefer_accented(self, person: Person, form: NameForm, written: str) -> None:
+        """'Nicolas Boullé' replaces 'Nicolas Boulle': same name, better spelt."""
+        variant = person.by_key[form.key]
+        if written == variant.name or written.isascii():
+            return
+        if _accents(written) <= _accents(variant.name) or "\\" in written:
+            return
+        self.conn.execute(
+            "UPDATE person_names SET name = ? WHERE person_id = ? AND name_key = ?",
+            (written, person.id, form.key),
+        )
+        variant.name = written
+        _rename_to_best(self.conn, person.id)
+
+    def resolve_all(self, authors: Iterable[Author], pub_id: int | None = None) -> None:
+        for author in authors:
+            if author.person_id is None:
+                author.person_id = self.resolve(author, pub_id)
+
+
+def _accents(text: str) -> int:
+    return sum(1 for char in text if char.isalpha() and not char.isascii())
+
+
+def display_name(written: str) -> str:
+    """'Zekri, Oussama' -> 'Oussama Zekri': how a person is named in listings."""
+    from ..names import parse_name
+
+    return parse_name(written).full or written
+
+
+def _rename(conn: sqlite3.Connection, person_id: int, written: str, form: NameForm) -> None:
+    from ..names import parse_name
+
+    parsed = parse_name(written)
+    conn.execute(
+        "UPDATE people SET name = ?, given = ?, family = ?, name_key = ? WHERE id = ?",
+        (display_name(written), parsed.given, parsed.family, form.key, person_id),
+    )
+
+
+def resolve_people(
+    conn: sqlite3.Connection, authors: Iterable[Author], pub_id: int | None = None
+) -> None:
+    PersonResolver(conn).resolve_all(authors, pub_id)
+
+
+# -- names typed by the user ---------------------------------------------------------
+
+
+# -- manual decisions: they persist and win over the rules on every later resolution --
+
+
+def best_display_name(variants: list[tuple[str, NameForm]]) -> tuple[str, NameForm]:
+    """The most complete variant ('Nicolas Boulle' over 'N. Boullé'), spelt with the
+    most accented form of the same family name ('Nicolas Boullé')."""
+    from ..names import PersonName, parse_name
+
+    name, form = max(variants, key=lambda v: completeness(v[1]))
+    chosen = parse_name(name)
+    family_key = fold_key(chosen.family)
+    spellings = [parse_name(n).family for n, _ in variants]
+    same = [f for f in spellings if fold_key(f) == family_key and "\\" not in f]
+    family = max(same, key=_accents, default=chosen.family)
+    return PersonName(chosen.given, family, chosen.suffix).full or name, form
+
+
+def _rename_to_best(conn: sqlite3.Connection, person_id: int) -> None:
+    variants = [
+        (name, NameForm(tuple(key.split()), family_len))
+        for name, key, family_len in _variants_of(conn, person_id)
+    ]
+    if variants:
+        name, form = best_display_name(variants)
+        _rename(conn, person_id, name, form)
+
+
+def _variants_of(conn: sqlite3.Connection, person_id: int) -> list[tuple[str, str, int | None]]:
+    return conn.execute(
+        "SELECT name, name_key, family_len FROM person_names WHERE person_id = ? ORDER BY id",
+        (person_id,),
+    ).fetchall()
