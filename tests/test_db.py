@@ -14,9 +14,10 @@ import pubdb.store.connection
 from pubdb.errors import DatabaseError
 from pubdb.library import Library
 from pubdb.models import Author, Publication
+from pubdb.papers import adding
 from pubdb.store import migrations
 from pubdb.store import publications as store
-from pubdb.store.connection import connect, write_transaction
+from pubdb.store.connection import connect, get_meta, set_meta, write_transaction
 from pubdb.store.schema import SCHEMA_VERSION
 
 TABLES = {"publications", "people", "authorships", "arxiv_entries", "meta"}
@@ -260,7 +261,7 @@ def test_write_transaction_rolls_back_everything(tmp_path, error):
     conn = connect(tmp_path / "pubdb.db")
     before = list(conn.iterdump())
     with pytest.raises(error), write_transaction(conn):
-        store.set_meta(conn, "k", "v")
+        set_meta(conn, "k", "v")
         publication = Publication(citekey="half2020", source="manual", authors=[Author("A B")])
         pub_id = store.insert_publication(conn, publication)
         conn.execute(
@@ -271,24 +272,24 @@ def test_write_transaction_rolls_back_everything(tmp_path, error):
     assert not conn.in_transaction
     assert list(conn.iterdump()) == before
     with write_transaction(conn):  # and the connection is usable afterwards
-        store.set_meta(conn, "k", "v")
-    assert store.get_meta(conn, "k") == "v"
+        set_meta(conn, "k", "v")
+    assert get_meta(conn, "k") == "v"
 
 
 def test_failing_add_leaves_the_database_unchanged(arxiv, db_path, monkeypatch):
     with Library(db_path) as library:
         library.add_arxiv(["2206.06921"])
         before = dump(library.conn)
-        original = Library._store_arxiv_record
+        original = adding.store_arxiv_record
         stored = []
 
-        def fail_on_second(self, record):
+        def fail_on_second(conn, record):
             if stored:
                 raise RuntimeError("disk on fire")
             stored.append(record.id)
-            return original(self, record)
+            return original(conn, record)
 
-        monkeypatch.setattr(Library, "_store_arxiv_record", fail_on_second)
+        monkeypatch.setattr(adding, "store_arxiv_record", fail_on_second)
         with pytest.raises(RuntimeError):
             library.add_arxiv(["1707.08567", "2104.12255"])
         assert len(stored) == 1  # the first new paper was written, then undone
@@ -315,10 +316,10 @@ def test_write_transaction_on_a_locked_database_fails_clearly(db_path, locked_db
     conn = connect(db_path)  # reading still works under a writer's lock (WAL)
     started = time.monotonic()
     with pytest.raises(DatabaseError, match="locked"), write_transaction(conn):
-        store.set_meta(conn, "k", "v")
+        set_meta(conn, "k", "v")
     assert time.monotonic() - started < 5
     locked_db.execute("ROLLBACK")
-    assert store.get_meta(conn, "k") is None
+    assert get_meta(conn, "k") is None
 
 
 def test_add_on_a_locked_database_raises_database_error(arxiv, db_path, locked_db):
@@ -347,7 +348,7 @@ def test_writer_waits_for_a_briefly_held_lock(db_path, monkeypatch):
     releaser.start()
     try:
         with write_transaction(conn):
-            store.set_meta(conn, "mine", "second")
+            set_meta(conn, "mine", "second")
     finally:
         releaser.join()
         other.close()

@@ -275,7 +275,7 @@ def test_sql_in_the_source_is_parameterised():
     source = Path(__file__).parents[1] / "src" / "pubdb"
     sql_fstring = re.compile(r'f"([^"]*\b(?:SELECT|INSERT|UPDATE|DELETE|WHERE|FROM)\b[^"]*)"')
     allowed = re.compile(
-        r"(marks|columns|assignments|window|where|AUTHORS_SQL|_SELECT|select|name|row|id_column|table|event"
+        r"(marks|columns|assignments|window|where|AUTHORS_SQL|ORPHANS|_SELECT|select|name|row|id_column|table|event"
         r"|column|order_by|', '\.join\(map\(str, WEIGHTS\)\)"
         r"|','\.join\('\?' \* len\(params\)\)|\('WHERE ' \+ where\) if where else '')"
     )
@@ -436,16 +436,16 @@ _identifier_text = st.one_of(
 @settings(max_examples=600, deadline=None)
 @given(text=_identifier_text)
 def test_identifier_parsing_gives_a_canonical_id_or_invalid_identifier(text):
-    from pubdb.ids import arxiv_id_from_doi, find_arxiv_ids, normalize_doi
-    from pubdb.library import split_identifiers
+    from pubdb.ids import arxiv_id_from_doi, find_arxiv_ids, normalize_doi, parse_identifiers
 
     try:
-        arxiv_ids, dois = split_identifiers([text])
+        parsed = parse_identifiers([text])
+        arxiv_ids, dois = parsed.arxiv_ids, parsed.dois
     except InvalidIdentifier as error:
         assert "\n" not in str(error)
     else:
         assert len(arxiv_ids) + len(dois) == 1
-        assert all(split_identifiers([str(a)])[0] == [a] for a in arxiv_ids)
+        assert all(parse_identifiers([str(a)]).arxiv_ids == [a] for a in arxiv_ids)
         assert all(normalize_doi(d) == d and d.isprintable() for d in dois)
     for doi in [text, f"10.48550/arXiv.{text}"]:
         with contextlib.suppress(InvalidIdentifier):
@@ -460,11 +460,11 @@ def test_identifier_parsing_gives_a_canonical_id_or_invalid_identifier(text):
 def test_add_with_garbage_exits_2_with_one_line(run, identifier):
     """Malformed: exit 2 and the parser's one line. Well formed: arXiv and doi.org are
     unreachable here (conftest), so a one-line network error, exit 1."""
-    from pubdb.library import split_identifiers
+    from pubdb.ids import parse_identifiers
 
     result = run("add", "--", identifier)
     try:
-        split_identifiers([identifier])
+        parse_identifiers([identifier])
     except InvalidIdentifier as error:
         event("malformed")
         assert result.exit_code == 2

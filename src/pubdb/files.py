@@ -1,5 +1,5 @@
-"""Writing output files atomically: a temporary file beside the target, then a rename,
-so an interrupted export leaves the previous file intact."""
+"""Files pubdb writes (exports, backups): written beside the target and renamed into
+place, so an interrupted write leaves the previous file intact."""
 
 from __future__ import annotations
 
@@ -15,36 +15,44 @@ from .errors import UsageError
 
 
 @contextmanager
-def open_output(path: str | Path | None) -> Iterator[TextIO]:
-    """Standard output for None or '-', else an atomically replaced file."""
-    if path in (None, "-"):
-        yield sys.stdout
-        return
+def replaced_atomically(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path``; renamed onto it when the block succeeds,
+    removed when it fails. A symlink's target is replaced, not the link."""
     target = Path(path)
-    if target.is_symlink():  # replace the file it points to, not the link itself
+    if target.is_symlink():
         target = Path(os.path.realpath(target))
     if target.is_dir():
         raise UsageError(f"{target} is a directory; give a file name")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-        )
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(handle)
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror}") from exc
+    temporary = Path(name)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        if target.exists():
-            os.chmod(temporary, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(temporary, 0o666 & ~_umask())
+        yield temporary
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+        os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def open_output(path: str | Path | None) -> Iterator[TextIO]:
+    """Standard output for None or '-', else an atomically replaced file."""
+    if path in (None, "-"):
+        yield sys.stdout
+        return
+    with (
+        replaced_atomically(path) as temporary,
+        temporary.open("w", encoding="utf-8", newline="\n") as out,
+    ):
+        yield out
+        out.flush()
+        os.fsync(out.fileno())
 
 
 def _umask() -> int:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from .errors import InvalidIdentifier
 
@@ -57,7 +58,12 @@ class ArxivId:
 
     @property
     def abs_url(self) -> str:
-        return f"https://arxiv.org/abs/{self}"
+        return arxiv_url(str(self))
+
+
+def arxiv_url(arxiv_id: str, page: str = "abs") -> str:
+    """The arXiv page of a paper: ``abs`` (its abstract page) or ``pdf``."""
+    return f"https://arxiv.org/{page}/{arxiv_id}"
 
 
 def _valid_month(mm: str) -> bool:
@@ -123,14 +129,6 @@ def parse_arxiv_id(text: str) -> ArxivId:
     raise InvalidIdentifier(f"not an arXiv identifier: {text.strip()!r}")
 
 
-def is_arxiv_id(text: str) -> bool:
-    try:
-        parse_arxiv_id(text)
-    except InvalidIdentifier:
-        return False
-    return True
-
-
 def find_arxiv_ids(text: str) -> list[ArxivId]:
     """Every well-formed arXiv id in a free text, in order of first appearance, once each."""
     found: dict[str, ArxivId] = {}
@@ -169,3 +167,44 @@ def arxiv_id_from_doi(doi: str) -> ArxivId | None:
     if doi.lower().startswith(ARXIV_DOI_PREFIX):
         return parse_arxiv_id(doi[len(ARXIV_DOI_PREFIX) :])
     return None
+
+
+@dataclass
+class Identifiers:
+    """What the user asked to add: arXiv ids (one per paper) and DOIs, each once."""
+
+    arxiv_ids: list[ArxivId] = field(default_factory=list)
+    dois: list[str] = field(default_factory=list)
+
+
+def parse_identifiers(
+    identifiers: Iterable[str | ArxivId] | Identifiers, *, dois: bool = True
+) -> Identifiers:
+    """Every identifier parsed before anything is fetched: InvalidIdentifier names all
+    that are neither an arXiv id nor (when ``dois``) a DOI."""
+    if isinstance(identifiers, Identifiers):
+        return identifiers
+    parsed = Identifiers()
+    bad: list[str] = []
+    for identifier in identifiers:
+        if isinstance(identifier, ArxivId):
+            parsed.arxiv_ids.append(identifier)
+            continue
+        try:
+            parsed.arxiv_ids.append(parse_arxiv_id(identifier))
+            continue
+        except InvalidIdentifier:
+            pass
+        if dois and is_doi(identifier):
+            parsed.dois.append(normalize_doi(identifier))
+        else:
+            bad.append(identifier.strip())
+    kind = "an arXiv id or DOI" if dois else "an arXiv identifier"
+    if bad:
+        listed = ", ".join(repr(b) for b in bad)
+        raise InvalidIdentifier(f"not {kind}: {listed}; nothing was fetched")
+    if not parsed.arxiv_ids and not parsed.dois:
+        raise InvalidIdentifier("no identifiers given" if dois else "no arXiv identifiers given")
+    parsed.arxiv_ids = list({a.base: a for a in parsed.arxiv_ids}.values())
+    parsed.dois = list(dict.fromkeys(parsed.dois))
+    return parsed

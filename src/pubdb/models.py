@@ -110,3 +110,13 @@ def entry_type_for(kind: str) -> str:
         "book": "book",
         "chapter": "incollection",
     }.get(kind, "misc")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"

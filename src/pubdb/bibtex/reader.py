@@ -15,20 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
-from ..models import Author, Publication
+from ..models import Author, Problem, Publication
 from ..store.search import publication_document
 from .fields import publication_from_fields
 from .values import parse_month, resolve_value
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
 
 
 @dataclass

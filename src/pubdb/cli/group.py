@@ -98,7 +98,7 @@ def _bar(total: int, label: str):
         yield bar.update
 
 
-def _read_source(source: str) -> str:
+def read_source(source: str) -> str:
     if source == "-":
         return sys.stdin.read()
     try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from .group import _read_source, db_option, open_library, progress_bar
+from .group import db_option, open_library, progress_bar, read_source
 
 
 @click.command()
@@ -39,16 +39,15 @@ def add(
       pubdb add --from ../shared/seeds/zekri-thread.txt
       pubdb add --doi 10.1145/3368089.3409741
     """
-    from ..ids import find_arxiv_ids
-    from ..library import split_identifiers
+    from ..ids import find_arxiv_ids, parse_identifiers
 
     wanted: list = [*identifiers, *dois]
     for source in sources:
-        found = find_arxiv_ids(_read_source(source))
+        found = find_arxiv_ids(read_source(source))
         if not found:
             raise UsageError(f"no arXiv identifiers found in {source}")
         wanted.extend(found)
-    split_identifiers(wanted)  # every identifier checked before any request
+    wanted = parse_identifiers(wanted)  # every identifier checked before any request
     with open_library(db_path) as library, progress_bar("arXiv") as progress:
         report = library.add(wanted, progress=progress)
     _print_report(report)

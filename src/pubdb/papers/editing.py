@@ -8,6 +8,8 @@ fields). Edited fields are locked: fetched metadata never overwrites them.
 from __future__ import annotations
 
 import re
+import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,11 @@ from ..errors import InvalidIdentifier, UsageError
 from ..ids import normalize_doi, parse_arxiv_id
 from ..models import COLUMNS, KINDS, STATUSES, Author, Publication, entry_type_for
 from ..names import parse_name
+from ..people.resolution import save_authors
+from ..store.connection import write_transaction
+from ..store.people import drop_orphan_people
+from ..store.publications import delete_publication, get_publication, update_publication
+from .lookup import get_by_reference, get_each, owned_elsewhere
 
 INTERNAL = frozenset({"fields", "latex", "locked", "source", "created_at", "updated_at"})
 EDITABLE = (*(c for c in COLUMNS if c not in INTERNAL), "authors", "equal")
@@ -167,3 +174,48 @@ def _derive(publication: Publication, edit: Edit, fields: dict[str, str]) -> Non
             fields["pubstate"] = state
         else:
             fields.pop("pubstate", None)
+
+
+def edit(
+    conn: sqlite3.Connection,
+    reference: str,
+    assignments: Iterable[tuple[str, str]] = (),
+    unset: Iterable[str] = (),
+) -> Publication:
+    """Set or unset fields of one publication; edited fields are locked against refresh
+    and merges. Read inside the write, so concurrent edits all land."""
+    with write_transaction(conn):
+        publication = get_by_reference(conn, reference)
+        planned = plan_edit(publication, list(assignments), list(unset))
+        _check_unique(conn, planned.changes, publication.id)
+        update_publication(conn, publication.id, planned.changes)
+        if planned.authors is not None:
+            save_authors(conn, publication.id, planned.authors)
+            drop_orphan_people(conn)
+    return get_publication(conn, publication.id)
+
+
+def unlock(conn: sqlite3.Connection, reference: str, names: Iterable[str]) -> Publication:
+    """Let fetched metadata update these fields again."""
+    with write_transaction(conn):
+        publication = get_by_reference(conn, reference)
+        locked = [name for name in publication.locked if name not in set(names)]
+        update_publication(conn, publication.id, {"locked": locked})
+    return get_publication(conn, publication.id)
+
+
+def _check_unique(conn: sqlite3.Connection, changes: dict, pub_id: int) -> None:
+    for column, label in (("citekey", "citation key"), ("doi", "DOI"), ("arxiv_id", "arXiv id")):
+        value = changes.get(column)
+        if value and owned_elsewhere(conn, column, value, pub_id):
+            raise UsageError(f"{label} {value} belongs to another publication")
+
+
+def remove(conn: sqlite3.Connection, references: Iterable[str]) -> list[Publication]:
+    """Delete publications (all named ones exist, or nothing is deleted)."""
+    publications = get_each(conn, references)
+    with write_transaction(conn):
+        for publication in publications:
+            delete_publication(conn, publication.id)
+        drop_orphan_people(conn)
+    return publications

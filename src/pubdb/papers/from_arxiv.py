@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..ids import arxiv_url
 from ..models import Author, Publication, classify_venue, entry_type_for
 from ..names import parse_name
 from ..sources.arxiv import ArxivRecord
@@ -64,7 +65,7 @@ def arxiv_values(record: ArxivRecord) -> dict[str, Any]:
         "arxiv_updated": record.updated or None,
         "arxiv_comment": record.comment,
         "journal_ref": record.journal_ref,
-        "url": f"https://arxiv.org/abs/{record.id.base}",
+        "url": arxiv_url(record.id.base),
         "pdf_url": record.pdf_url,
     }
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from pathlib import Path
 
-from ..bibtex.reader import ParsedEntry, ParsedFile, Problem
-from ..models import Publication
+from ..bibtex.reader import ParsedEntry, ParsedFile
+from ..errors import UsageError
+from ..models import Problem, Publication
 from ..people.resolution import PersonResolver
 from ..store import publications as store
 from ..store import search
+from ..store.connection import write_transaction
 from .keys import key_stem, unique_key
+from .lookup import owned_elsewhere
 from .matching import Fingerprint, MatchIndex
 from .merging import merge_publication
+from .reports import IMPORT_ACTIONS, Outcome, Report
 
 FLUSH_EVERY = 1000
 
@@ -24,44 +29,6 @@ def tex_safe_key(key: str) -> bool:
     return "\\" not in key and "^^" not in key
 
 
-@dataclass
-class ImportOutcome:
-    action: str  # imported | merged | skipped
-    file: str
-    line: int
-    key: str
-    citekey: str
-    title: str
-    evidence: str = ""
-    filled: list[str] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)
-    conflicts: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportReport:
-    outcomes: list[ImportOutcome] = field(default_factory=list)
-    failures: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    dry_run: bool = False
-    aborted: bool = False
-
-    def count(self, action: str) -> int:
-        return sum(1 for outcome in self.outcomes if outcome.action == action)
-
-    @property
-    def summary(self) -> str:
-        counts = ", ".join(
-            f"{action} {self.count(action)}" for action in ("imported", "merged", "skipped")
-        )
-        text = f"{counts}, failed {len(self.failures)}"
-        if self.aborted:
-            text += " (--strict: nothing imported)"
-        elif self.dry_run:
-            text += " (dry run: nothing written)"
-        return text
-
-
 class BibtexImporter:
     def __init__(self, conn: sqlite3.Connection, *, prefer_incoming: bool = False):
         self.conn = conn
@@ -69,13 +36,13 @@ class BibtexImporter:
         self.index = MatchIndex.load(conn)
         self.keys = store.all_citekeys(conn)
         self.people = PersonResolver(conn)
-        self.report = ImportReport()
+        self.report = Report(IMPORT_ACTIONS)
         self._pending: list[Publication] = []
         self._documents: list[tuple[int, tuple]] = []
         self._pending_dois: set[str] = set()
         self._next_id = store.next_publication_id(conn)
 
-    def run(self, files: list[ParsedFile]) -> ImportReport:
+    def run(self, files: list[ParsedFile]) -> Report:
         for batch, parsed in enumerate(files):
             self.add(parsed, batch)
         return self.finish()
@@ -87,7 +54,7 @@ class BibtexImporter:
         self.report.failures.extend(parsed.failures)
         self.report.warnings.extend(parsed.warnings)
 
-    def finish(self) -> ImportReport:
+    def finish(self) -> Report:
         self._flush()
         return self.report
 
@@ -126,8 +93,8 @@ class BibtexImporter:
         fingerprint.pub_id, fingerprint.citekey = publication.id, publication.citekey
         fingerprint.doi = publication.doi
         self.index.add(fingerprint)
-        outcome = ImportOutcome(
-            "imported", entry.file, entry.line, entry.key, publication.citekey, publication.title
+        outcome = Outcome(
+            "imported", entry.key, publication.citekey, publication.title, entry.file, entry.line
         )
         self.report.outcomes.append(outcome)
 
@@ -155,8 +122,8 @@ class BibtexImporter:
             existing, entry.publication, prefer_incoming=self.prefer_incoming
         )
         for column in ("doi", "arxiv_id"):
-            if column in result.changes and self._owned_elsewhere(
-                column, result.changes[column], existing.id
+            if column in result.changes and owned_elsewhere(
+                self.conn, column, result.changes[column], existing.id
             ):
                 del result.changes[column]
                 result.filled = [name for name in result.filled if name != column]
@@ -169,13 +136,13 @@ class BibtexImporter:
         self.index.replace(found, Fingerprint.of(merged, found.batch))
         changed = bool(result.filled or result.replaced)
         self.report.outcomes.append(
-            ImportOutcome(
+            Outcome(
                 "merged" if changed else "skipped",
-                entry.file,
-                entry.line,
                 entry.key,
                 existing.citekey,
                 existing.title,
+                entry.file,
+                entry.line,
                 evidence,
                 result.filled,
                 result.replaced,
@@ -183,20 +150,50 @@ class BibtexImporter:
             )
         )
 
-    def _owned_elsewhere(self, column: str, value: str, pub_id: int | None) -> bool:
-        owner = store.find_id(self.conn, column, value)
-        return owner is not None and owner != pub_id
-
     def _doi_taken(self, doi: str | None, pub_id: int | None) -> bool:
         if not doi:
             return False
-        return doi in self._pending_dois or self._owned_elsewhere("doi", doi, pub_id)
+        return doi in self._pending_dois or owned_elsewhere(self.conn, "doi", doi, pub_id)
 
     def _warn(self, entry: ParsedEntry, message: str) -> None:
         self.report.warnings.append(Problem(entry.file, entry.line, message))
 
 
-def import_parsed(
-    conn: sqlite3.Connection, files: list[ParsedFile], *, prefer_incoming: bool = False
-) -> ImportReport:
-    return BibtexImporter(conn, prefer_incoming=prefer_incoming).run(files)
+def import_files(
+    conn: sqlite3.Connection,
+    paths: Iterable[str | Path],
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+    prefer_incoming: bool = False,
+) -> Report:
+    """Import .bib files in one transaction. Broken entries are reported and skipped
+    (with ``strict``, nothing is imported if any is broken); a dry run writes nothing."""
+    from ..bibtex.reader import iter_parsed, read_bibtex_text
+
+    texts = [(str(path), read_bibtex_text(path)) for path in paths]
+    with write_transaction(conn) as transaction:
+        importer = BibtexImporter(conn, prefer_incoming=prefer_incoming)
+        for batch, (path, text) in enumerate(texts):
+            empty = True
+            for piece in iter_parsed(text, path):
+                empty = empty and piece.empty
+                importer.add(piece, batch)
+            if empty:
+                raise UsageError(f"{path} holds no BibTeX entries")
+        report = importer.finish()
+        report.dry_run = dry_run
+        report.aborted = strict and bool(report.failures)
+        if report.dry_run or report.aborted:
+            transaction.discard()
+    return report
+
+
+def store_publications(
+    conn: sqlite3.Connection, publications: list[Publication], source: str
+) -> Report:
+    """Records from a metadata service, matched and merged the way imported entries are
+    (inside the caller's transaction)."""
+    parsed = ParsedFile(source)
+    parsed.entries = [ParsedEntry(p, "", source, 0) for p in publications]
+    return BibtexImporter(conn).run([parsed])

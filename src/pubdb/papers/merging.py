@@ -1,16 +1,20 @@
-"""How fetched metadata becomes, or updates, a publication: ownership rules in one place.
-
-arXiv owns its own fields (version, dates, categories, comment, journal_ref). Title,
-abstract and authors follow arXiv only on records that came from arXiv. Everything else
-is filled when empty, never overwritten, and a field the user edited is never touched.
-"""
+"""Merging two records of one paper: missing fields filled, conflicts kept for the
+existing side (or the incoming one when asked), a published version superseding its
+preprint's venue, and fields the user edited never touched."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import UsageError
 from ..models import Author, Publication
+from ..people.resolution import save_authors
+from ..store.connection import write_transaction
+from ..store.people import drop_orphan_people
+from ..store.publications import delete_publication, get_publication, update_publication
+from .lookup import get_by_reference
 
 MERGE_COLUMNS = (
     "title", "abstract", "year", "month", "date", "venue", "journal", "booktitle",
@@ -129,3 +133,21 @@ def _merge_authors(
         ]
         result.authors = marked
         result.filled.append("equal_contribution")
+
+
+def merge_records(
+    conn: sqlite3.Connection, keep: str, other: str, *, prefer_incoming: bool = False
+) -> tuple[Publication, MergeResult]:
+    """Merge publication ``other`` into ``keep``: ``keep``'s key survives, the other key
+    is remembered in its ``ids`` field."""
+    with write_transaction(conn):
+        kept, absorbed = get_by_reference(conn, keep), get_by_reference(conn, other)
+        if kept.id == absorbed.id:
+            raise UsageError(f"{keep!r} and {other!r} are the same publication")
+        result = merge_publication(kept, absorbed, prefer_incoming=prefer_incoming)
+        delete_publication(conn, absorbed.id)
+        update_publication(conn, kept.id, result.changes)
+        if result.authors is not None:
+            save_authors(conn, kept.id, result.authors)
+        drop_orphan_people(conn)
+    return get_publication(conn, kept.id), result

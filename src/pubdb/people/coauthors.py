@@ -1,8 +1,7 @@
 """Co-authorship queries: who wrote with whom, shared co-authors, collaboration paths.
 
-All queries run on the authorships table through its covering indexes (person_id,
-publication_id) and (publication_id, person_id); paths use a bidirectional breadth-first
-search over papers that reads each paper once and always expands the smaller side.
+Paths use a bidirectional breadth-first search over papers that reads each paper once
+and always expands the smaller side; the statements are in store/coauthors.py.
 """
 
 from __future__ import annotations
@@ -11,9 +10,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..store.publications import tuple_cursor
-
-CHUNK = 500
+from ..store import coauthors as stored
 
 
 @dataclass
@@ -54,18 +51,6 @@ class Hop:
     paper: PaperRef
 
 
-def _since_clause(since_year: int | None, since_month: tuple[int, int] | None) -> tuple[str, list]:
-    if since_month is not None:
-        year, month = since_month
-        return (
-            " AND (p.year > ? OR (p.year = ? AND coalesce(p.month, 12) >= ?))",
-            [year, year, month],
-        )
-    if since_year is not None:
-        return " AND p.year >= ?", [since_year]
-    return "", []
-
-
 def coauthors(
     conn: sqlite3.Connection,
     person_id: int,
@@ -75,73 +60,14 @@ def coauthors(
 ) -> list[Coauthor]:
     """Everyone who wrote with ``person_id`` (in the window), with joint-paper counts
     and the last year they did; most joint papers first."""
-    window, params = _since_clause(since_year, since_month)
-    sql = (
-        "SELECT c.person_id, coalesce(people.name, '?'), c.papers, c.last_year FROM ("
-        "  SELECT b.person_id, count(DISTINCT b.publication_id) AS papers,"
-        "   max(p.year) AS last_year"
-        "  FROM authorships a"
-        "  JOIN authorships b ON b.publication_id = a.publication_id"
-        "   AND b.person_id != a.person_id"
-        "  JOIN publications p ON p.id = a.publication_id"
-        f"  WHERE a.person_id = ?{window} GROUP BY b.person_id"
-        ") c LEFT JOIN people ON people.id = c.person_id"
-    )
-    rows = tuple_cursor(conn).execute(sql, [person_id, *params]).fetchall()
-    affiliations = _latest_affiliations(conn, [row[0] for row in rows])
+    rows = stored.coauthor_counts(conn, person_id, since_year, since_month)
+    affiliations = stored.latest_affiliations(conn, [row[0] for row in rows])
     found = [Coauthor(*row, affiliations.get(row[0])) for row in rows]
     return sorted(found, key=lambda c: (-c.papers, -(c.last_year or 0), c.name.lower()))
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield list(ids[start : start + CHUNK])
-
-
-def names_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for chunk in _chunks(ids):
-        marks = ",".join("?" * len(chunk))
-        names.update(conn.execute(f"SELECT id, name FROM people WHERE id IN ({marks})", chunk))
-    return names
-
-
-def _latest_affiliations(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
-    """Each person's affiliation on their latest paper that gives one. SQLite takes the
-    bare column from the row holding the max(): no sort, one row per person."""
-    found: dict[int, str] = {}
-    for chunk in _chunks(ids):
-        marks = ",".join("?" * len(chunk))
-        rows = tuple_cursor(conn).execute(
-            "SELECT a.person_id, a.affiliation,"
-            " max(coalesce(p.year, 0) * 100 + coalesce(p.month, 0))"
-            " FROM authorships a JOIN publications p ON p.id = a.publication_id"
-            f" WHERE a.person_id IN ({marks}) AND a.affiliation IS NOT NULL"
-            " GROUP BY a.person_id",
-            chunk,
-        )
-        found.update((person, affiliation) for person, affiliation, _ in rows)
-    return found
-
-
-def papers_of(conn: sqlite3.Connection, person_id: int) -> set[int]:
-    return {
-        row[0]
-        for row in conn.execute(
-            "SELECT publication_id FROM authorships WHERE person_id = ?", (person_id,)
-        )
-    }
-
-
 def _paper_refs(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, PaperRef]:
-    refs: dict[int, PaperRef] = {}
-    for chunk in _chunks(sorted(set(ids))):
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(
-            f"SELECT id, citekey, title, year FROM publications WHERE id IN ({marks})", chunk
-        ):
-            refs[row[0]] = PaperRef(*row)
-    return refs
+    return {row[0]: PaperRef(*row) for row in stored.paper_rows(conn, ids)}
 
 
 def _newest_first(refs: Iterable[PaperRef]) -> list[PaperRef]:
@@ -151,24 +77,18 @@ def _newest_first(refs: Iterable[PaperRef]) -> list[PaperRef]:
 def overlap(conn: sqlite3.Connection, people: Sequence[int]) -> Overlap:
     """Co-authors shared by all ``people`` (each with their papers with each of them),
     and the papers all of them wrote together."""
-    papers = {person: papers_of(conn, person) for person in people}
+    papers = {person: stored.papers_of(conn, person) for person in people}
     joint_ids = set.intersection(*papers.values()) if papers else set()
     sides: dict[int, dict[int, set[int]]] = {}  # coauthor -> side -> paper ids
     for person in people:
-        rows = conn.execute(
-            "SELECT b.person_id, b.publication_id FROM authorships a"
-            " JOIN authorships b ON b.publication_id = a.publication_id"
-            " WHERE a.person_id = ? AND b.person_id != a.person_id",
-            (person,),
-        )
-        for coauthor, paper in rows:
+        for coauthor, paper in stored.coauthor_papers(conn, person):
             sides.setdefault(coauthor, {}).setdefault(person, set()).add(paper)
     shared_ids = [c for c, by_side in sides.items() if len(by_side) == len(people)]
     shared_ids = [c for c in shared_ids if c not in people]
     refs = _paper_refs(
         conn, [*joint_ids, *(p for c in shared_ids for ids in sides[c].values() for p in ids)]
     )
-    names = names_of(conn, shared_ids)
+    names = stored.names_of(conn, shared_ids)
     shared = [
         SharedCoauthor(
             c,
@@ -193,14 +113,9 @@ class _Side:
     def next_papers(self, conn: sqlite3.Connection) -> dict[int, int]:
         """Papers of the frontier not yet expanded, each with one frontier author."""
         papers: dict[int, int] = {}
-        for chunk in _chunks(self.frontier):
-            marks = ",".join("?" * len(chunk))
-            for person, paper in tuple_cursor(conn).execute(
-                f"SELECT person_id, publication_id FROM authorships WHERE person_id IN ({marks})",
-                chunk,
-            ):
-                if paper not in self.expanded:
-                    papers.setdefault(paper, person)
+        for person, paper in stored.papers_of_people(conn, self.frontier):
+            if paper not in self.expanded:
+                papers.setdefault(paper, person)
         return papers
 
 
@@ -211,17 +126,12 @@ def _expand(conn: sqlite3.Connection, side: _Side, other: _Side) -> int | None:
     papers = side.next_papers(conn)
     side.expanded.update(papers)
     found: list[int] = []
-    for chunk in _chunks(sorted(papers)):
-        marks = ",".join("?" * len(chunk))
-        for paper, person in tuple_cursor(conn).execute(
-            f"SELECT publication_id, person_id FROM authorships WHERE publication_id IN ({marks})",
-            chunk,
-        ):
-            if person not in side.seen:
-                side.seen[person] = (papers[paper], paper)
-                if person in other.seen:
-                    return person
-                found.append(person)
+    for paper, person in stored.authors_of_papers(conn, sorted(papers)):
+        if person not in side.seen:
+            side.seen[person] = (papers[paper], paper)
+            if person in other.seen:
+                return person
+            found.append(person)
     side.frontier = found
     return None
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..errors import UsageError
 from ..names import name_form
+from ..store import people as stored
 from .resolution import PersonResolver
 
 
@@ -26,23 +27,9 @@ class PersonSummary:
 
 def summaries(conn: sqlite3.Connection, ids: Iterable[int] | None = None) -> list[PersonSummary]:
     """People with paper counts and name variants, most papers first."""
-    where, params = "", []
-    if ids is not None:
-        params = list(ids)
-        if not params:
-            return []
-        where = f"WHERE p.id IN ({','.join('?' * len(params))})"
-    rows = conn.execute(
-        "SELECT p.id, p.name, p.ambiguous,"
-        " (SELECT count(DISTINCT publication_id) FROM authorships a WHERE a.person_id = p.id),"
-        " (SELECT group_concat(name, char(31)) FROM (SELECT name FROM person_names n"
-        "   WHERE n.person_id = p.id ORDER BY n.id))"
-        f" FROM people p {where}",
-        params,
-    ).fetchall()
     people = [
-        PersonSummary(row[0], row[1], row[3], (row[4] or row[1]).split("\x1f"), bool(row[2]))
-        for row in rows
+        PersonSummary(pid, name, papers, variants, ambiguous)
+        for pid, name, ambiguous, papers, variants in stored.summary_rows(conn, ids)
     ]
     return sorted(people, key=lambda p: (-p.papers, p.name.lower()))
 
@@ -51,7 +38,7 @@ def matching_people(conn: sqlite3.Connection, query: str) -> list[PersonSummary]
     """People a typed name could mean: an exact variant wins; otherwise everyone whose
     known names are all compatible with it (ambiguous holders only if nobody else)."""
     form = name_form(query)
-    if not form.abbreviated and (holder := _sole_holder(conn, form.key)) is not None:
+    if not form.abbreviated and (holder := stored.sole_holder(conn, form.key)) is not None:
         return summaries(conn, [holder])
     resolver = PersonResolver(conn)
     candidates = resolver.candidates(form.last)
@@ -64,17 +51,6 @@ def matching_people(conn: sqlite3.Connection, query: str) -> list[PersonSummary]
     fits = [p for p in candidates if p.fits(form)]
     clear = [p for p in fits if not p.ambiguous]
     return summaries(conn, [p.id for p in (clear or fits)])
-
-
-def _sole_holder(conn: sqlite3.Connection, key: str) -> int | None:
-    """The person holding this full name variant when exactly one (unambiguous) does:
-    found by index, without loading everyone with the same family name."""
-    rows = conn.execute(
-        "SELECT DISTINCT n.person_id FROM person_names n JOIN people p ON p.id = n.person_id"
-        " WHERE n.name_key = ? AND p.ambiguous = 0 LIMIT 2",
-        (key,),
-    ).fetchall()
-    return rows[0][0] if len(rows) == 1 else None
 
 
 def resolve_query(conn: sqlite3.Connection, query: str) -> int:
@@ -100,7 +76,7 @@ def _suggestions(conn: sqlite3.Connection, query: str) -> str:
     from ..normalize import fold_key
 
     by_key: dict[str, str] = {}
-    for name, last in conn.execute("SELECT DISTINCT name, last_key FROM person_names"):
+    for name, last in stored.all_spellings(conn):
         by_key.setdefault(fold_key(name), name)
         by_key.setdefault(last, name)  # a typo in the family name alone ('Gauld')
     close = difflib.get_close_matches(fold_key(query), list(by_key), n=6, cutoff=0.6)

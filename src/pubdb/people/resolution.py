@@ -1,4 +1,4 @@
-"""People behind author names: resolution, manual decisions, ambiguity.
+"""People behind author names: which person each written name is.
 
 Each written name resolves to one person, in this order: a pin for that paper (from
 `author split`), a manual alias, else the one person whose every known name variant is
@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..models import Author
-from ..names import NameForm, completeness, forms_compatible, name_form
+from ..names import NameForm, PersonName, completeness, forms_compatible, name_form, parse_name
 from ..normalize import fold_key
-from ..store.publications import now
+from ..store import people as stored
+from ..store.publications import replace_authorships
 
 
 @dataclass
@@ -64,7 +65,7 @@ class PersonResolver:
 
     def resolve(self, author: Author, pub_id: int | None = None) -> int:
         form = author_form(author)
-        if pub_id is not None and (pinned := self._pinned(pub_id, form.key)):
+        if pub_id is not None and (pinned := stored.pinned_person(self.conn, pub_id, form.key)):
             return pinned
         decided = self._decided.get(form.key)
         if decided and decided[1] == self._versions.get(form.last, 0):
@@ -97,49 +98,22 @@ class PersonResolver:
         holders = [p for p in candidates if p.ambiguous and p.has_key(form.key)]
         return holders[0] if holders else self._create(form, form.key, True)
 
-    def _pinned(self, pub_id: int, key: str) -> int | None:
-        row = self.conn.execute(
-            "SELECT person_id FROM author_pins WHERE publication_id = ? AND name_key = ?",
-            (pub_id, key),
-        ).fetchone()
-        return row[0] if row else None
-
     def candidates(self, last: str) -> list[Person]:
         if last not in self._by_last:
-            ids = [
-                row[0]
-                for row in self.conn.execute(
-                    "SELECT DISTINCT person_id FROM person_names WHERE last_key = ?", (last,)
-                )
-            ]
+            ids = stored.people_with_last_name(self.conn, last)
             self._by_last[last] = [self.person(person_id) for person_id in ids]
         return self._by_last[last]
 
     def person(self, person_id: int) -> Person:
         if person_id not in self._people:
-            flag = self.conn.execute(
-                "SELECT ambiguous FROM people WHERE id = ?", (person_id,)
-            ).fetchone()
-            person = Person(person_id, bool(flag and flag[0]))
-            for name, key, family_len, manual in self.conn.execute(
-                "SELECT name, name_key, family_len, manual FROM person_names"
-                " WHERE person_id = ? ORDER BY id",
-                (person_id,),
-            ):
-                person.add(Variant(NameForm(tuple(key.split()), family_len), name, bool(manual)))
+            person = Person(person_id, stored.is_ambiguous(self.conn, person_id))
+            for name, key, family_len, manual in stored.name_variants(self.conn, person_id):
+                person.add(Variant(NameForm(tuple(key.split()), family_len), name, manual))
             self._people[person_id] = person
         return self._people[person_id]
 
     def _create(self, form: NameForm, written: str, ambiguous: bool) -> Person:
-        from ..names import parse_name
-
-        parsed = parse_name(written)
-        cursor = self.conn.execute(
-            "INSERT INTO people (name, given, family, name_key, created_at, ambiguous)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (display_name(written), parsed.given, parsed.family, form.key, now(), int(ambiguous)),
-        )
-        person = Person(cursor.lastrowid, ambiguous)
+        person = Person(create_person(self.conn, written, form, ambiguous=ambiguous), ambiguous)
         self._people[person.id] = person
         self.candidates(form.last).append(person)
         self._changed(form.last)
@@ -153,13 +127,11 @@ class PersonResolver:
         best = max((v.form for v in person.variants), key=completeness, default=None)
         person.add(Variant(form, written, manual))
         self._changed(form.last)
-        self.conn.execute(
-            "INSERT OR IGNORE INTO person_names (person_id, name, name_key, family_len,"
-            " last_key, manual) VALUES (?, ?, ?, ?, ?, ?)",
-            (person.id, written, form.key, form.family_len, form.last, int(manual)),
+        stored.add_variant(
+            self.conn, person.id, written, form.key, form.family_len, form.last, manual=manual
         )
         if best is None or completeness(form) >= completeness(best) or _accents(written):
-            _rename_to_best(self.conn, person.id)
+            rename_to_best(self.conn, person.id)
         group = self.candidates(form.last)
         if person not in group:
             group.append(person)
@@ -171,12 +143,9 @@ class PersonResolver:
             return
         if _accents(written) <= _accents(variant.name) or "\\" in written:
             return
-        self.conn.execute(
-            "UPDATE person_names SET name = ? WHERE person_id = ? AND name_key = ?",
-            (written, person.id, form.key),
-        )
+        stored.respell_variant(self.conn, person.id, form.key, written)
         variant.name = written
-        _rename_to_best(self.conn, person.id)
+        rename_to_best(self.conn, person.id)
 
     def resolve_all(self, authors: Iterable[Author], pub_id: int | None = None) -> None:
         for author in authors:
@@ -190,38 +159,29 @@ def _accents(text: str) -> int:
 
 def display_name(written: str) -> str:
     """'Zekri, Oussama' -> 'Oussama Zekri': how a person is named in listings."""
-    from ..names import parse_name
-
     return parse_name(written).full or written
 
 
-def _rename(conn: sqlite3.Connection, person_id: int, written: str, form: NameForm) -> None:
-    from ..names import parse_name
-
+def create_person(
+    conn: sqlite3.Connection, written: str, form: NameForm | None = None, *, ambiguous: bool = False
+) -> int:
+    """A new person named after ``written``."""
     parsed = parse_name(written)
-    conn.execute(
-        "UPDATE people SET name = ?, given = ?, family = ?, name_key = ? WHERE id = ?",
-        (display_name(written), parsed.given, parsed.family, form.key, person_id),
+    key = (form or name_form(written)).key
+    return stored.insert_person(
+        conn, display_name(written), parsed.given, parsed.family, key, ambiguous=ambiguous
     )
 
 
-def resolve_people(
-    conn: sqlite3.Connection, authors: Iterable[Author], pub_id: int | None = None
-) -> None:
+def save_authors(conn: sqlite3.Connection, pub_id: int, authors: list[Author]) -> None:
+    """A paper's author list, each name resolved to a person."""
     PersonResolver(conn).resolve_all(authors, pub_id)
-
-
-# -- names typed by the user ---------------------------------------------------------
-
-
-# -- manual decisions: they persist and win over the rules on every later resolution --
+    replace_authorships(conn, pub_id, authors)
 
 
 def best_display_name(variants: list[tuple[str, NameForm]]) -> tuple[str, NameForm]:
     """The most complete variant ('Nicolas Boulle' over 'N. Boullé'), spelt with the
     most accented form of the same family name ('Nicolas Boullé')."""
-    from ..names import PersonName, parse_name
-
     name, form = max(variants, key=lambda v: completeness(v[1]))
     chosen = parse_name(name)
     family_key = fold_key(chosen.family)
@@ -231,18 +191,15 @@ def best_display_name(variants: list[tuple[str, NameForm]]) -> tuple[str, NameFo
     return PersonName(chosen.given, family, chosen.suffix).full or name, form
 
 
-def _rename_to_best(conn: sqlite3.Connection, person_id: int) -> None:
+def rename_to_best(conn: sqlite3.Connection, person_id: int) -> None:
+    """Name the person after their most complete variant."""
     variants = [
         (name, NameForm(tuple(key.split()), family_len))
-        for name, key, family_len in _variants_of(conn, person_id)
+        for name, key, family_len, _ in stored.name_variants(conn, person_id)
     ]
     if variants:
         name, form = best_display_name(variants)
-        _rename(conn, person_id, name, form)
-
-
-def _variants_of(conn: sqlite3.Connection, person_id: int) -> list[tuple[str, str, int | None]]:
-    return conn.execute(
-        "SELECT name, name_key, family_len FROM person_names WHERE person_id = ? ORDER BY id",
-        (person_id,),
-    ).fetchall()
+        parsed = parse_name(name)
+        stored.rename_person(
+            conn, person_id, display_name(name), parsed.given, parsed.family, form.key
+        )

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from ..ids import arxiv_url
 from ..models import Author, Publication
 from .entries import PREPRINTS, Listing, clean, kind_group, person_name, safe_url, venue_of
 
@@ -70,8 +71,8 @@ def csl_item(publication: Publication, item_id: str) -> dict[str, Any]:
         item["issued"] = {"date-parts": [parts]}
     _place(item, publication, csl)
     item["DOI"] = clean(publication.doi)
-    arxiv_url = f"https://arxiv.org/abs/{clean(publication.arxiv_id)}"
-    item["URL"] = safe_url(publication.url) or (arxiv_url if publication.arxiv_id else "")
+    abstract_page = arxiv_url(clean(publication.arxiv_id)) if publication.arxiv_id else ""
+    item["URL"] = safe_url(publication.url) or abstract_page
     item["note"] = clean(publication.note)
     return {key: value for key, value in item.items() if value not in ("", None)}
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..errors import UsageError
+from ..ids import arxiv_url
 from ..models import Author, Publication
 from ..names import PersonName, forms_compatible, name_form, parse_name
 from ..normalize import collapse_whitespace, strip_control
@@ -236,7 +237,7 @@ def links(publication: Publication) -> list[Link]:
     found = []
     if publication.arxiv_id:
         arxiv_id = clean(publication.arxiv_id)
-        url = "https://arxiv.org/abs/" + quote(arxiv_id, safe="/.")
+        url = arxiv_url(quote(arxiv_id, safe="/."))
         found.append(Link("arxiv", f"arXiv:{arxiv_id}", url))
     if publication.doi:
         doi = clean(publication.doi)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from ..errors import NetworkError
-from ..ids import ArxivId, InvalidIdentifier, parse_arxiv_id
+from ..ids import ArxivId, InvalidIdentifier, arxiv_url, parse_arxiv_id
 from .http import USER_AGENT, ClientSettings, PoliteClient, Retryable
 
 __all__ = ["USER_AGENT", "ArxivClient", "ArxivRecord", "ClientSettings", "parse_feed"]
@@ -209,8 +209,8 @@ def parse_entry(entry: ElementTree.Element) -> ArxivRecord:
         comment=_text(entry, f"{ARXIV}comment"),
         primary_category=_category(primary.get("term") if primary is not None else None),
         categories=tuple(_categories(entry)),
-        abs_url=links.get("abs") or f"https://arxiv.org/abs/{arxiv_id}",
-        pdf_url=links.get("pdf") or f"https://arxiv.org/pdf/{arxiv_id}",
+        abs_url=links.get("abs") or arxiv_id.abs_url,
+        pdf_url=links.get("pdf") or arxiv_url(str(arxiv_id), "pdf"),
         xml=ElementTree.tostring(entry, encoding="unicode").strip(),
     )
 

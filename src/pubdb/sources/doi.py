@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -38,18 +39,27 @@ def doi_settings() -> ClientSettings:
     return ClientSettings.from_env(prefix="PUBDB_DOI", base_url="https://doi.org", delay=1.0)
 
 
+@dataclass(frozen=True)
+class DoiAnswer:
+    """A record from doi.org: CSL-JSON read into a publication, or BibTeX as sent."""
+
+    doi: str
+    publication: Publication | None = None
+    bibtex: str | None = None
+
+
 class DoiClient(PoliteClient):
     service = "doi.org"
 
     def __init__(self, settings: ClientSettings | None = None, **options):
         super().__init__(settings or doi_settings(), **options)
 
-    def fetch(self, doi: str) -> Publication | None:
-        """The publication a DOI names, or None when doi.org does not know it."""
+    def fetch(self, doi: str) -> DoiAnswer | None:
+        """What doi.org knows of a DOI, or None when it does not know it."""
         url = f"{self.settings.base_url.rstrip('/')}/{quote(doi, safe='/:;()')}"
         return self.with_retries(lambda: self._fetch_once(url, doi))
 
-    def _fetch_once(self, url: str, doi: str) -> Publication | None:
+    def _fetch_once(self, url: str, doi: str) -> DoiAnswer | None:
         response = self.get(url, headers={"Accept": ACCEPT})
         self.raise_for_retry(response)
         if response.status == 404:
@@ -58,26 +68,14 @@ class DoiClient(PoliteClient):
             raise NetworkError(f"doi.org answered HTTP {response.status} for {doi}")
         content_type = response.headers.get("Content-Type", "")
         if "bibtex" in content_type:
-            return _from_bibtex(response.body, doi)
+            return DoiAnswer(doi, bibtex=response.body.decode("utf-8", errors="replace"))
         try:
             data = json.loads(response.body)
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise Retryable(f"doi.org sent something that is not CSL-JSON for {doi}") from None
         if not isinstance(data, dict):
             raise NetworkError(f"doi.org sent unexpected JSON for {doi}")
-        return publication_from_csl(data, doi)
-
-
-def _from_bibtex(body: bytes, doi: str) -> Publication:
-    from ..bibtex.reader import parse_bibtex
-
-    parsed = parse_bibtex(body.decode("utf-8", errors="replace"), f"doi:{doi}")
-    if not parsed.entries:
-        raise NetworkError(f"doi.org sent BibTeX without an entry for {doi}")
-    publication = parsed.entries[0].publication
-    publication.citekey = ""
-    publication.source = "doi"
-    return publication
+        return DoiAnswer(doi, publication=publication_from_csl(data, doi))
 
 
 def _plain(value: Any) -> str | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import UsageError
+from ..files import replaced_atomically
+from .connection import write_transaction
+from .people import drop_orphan_people, orphan_people
 from .schema import SCHEMA_VERSION
 
 
@@ -25,31 +25,16 @@ class Finding:
 
 
 def backup(conn: sqlite3.Connection, target: str | Path) -> Path:
-    """A consistent copy of the live database (SQLite online backup), written to a
-    temporary file beside ``target`` and renamed into place."""
-    target = Path(target)
-    if target.is_dir():
-        raise UsageError(f"{target} is a directory; give a file name")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-        )
-        os.close(handle)
-    except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror}") from exc
-    try:
+    """A consistent copy of the live database (SQLite online backup), written beside
+    ``target`` and renamed into place."""
+    with replaced_atomically(target) as temporary:
         copy = sqlite3.connect(temporary)
         try:
             conn.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")
         finally:
             copy.close()
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return Path(target)
 
 
 def _integrity(conn: sqlite3.Connection) -> Finding:
@@ -117,13 +102,7 @@ def _search_index(conn: sqlite3.Connection) -> Finding:
 
 
 def _orphan_people(conn: sqlite3.Connection) -> Finding:
-    ids = [
-        row[0]
-        for row in conn.execute(
-            "SELECT id FROM people WHERE id NOT IN (SELECT person_id FROM authorships)"
-            " AND id NOT IN (SELECT person_id FROM person_names WHERE manual = 1)"
-        )
-    ]
+    ids = orphan_people(conn)
     return Finding("orphan people", not ids, f"{len(ids)} without papers" if ids else "", ids)
 
 
@@ -151,10 +130,15 @@ def check(conn: sqlite3.Connection) -> list[Finding]:
     return findings
 
 
-def repair(conn: sqlite3.Connection) -> list[str]:
-    """Fix what can be fixed without losing data: re-index search, drop orphan people.
-    Runs inside the caller's write transaction. A file that fails the integrity check is
-    left alone: rewriting a damaged file could lose what is still readable."""
+def repair_database(conn: sqlite3.Connection) -> list[str]:
+    """Fix what can be fixed without losing data, in one write: re-index search, drop
+    orphan people. A file that fails the integrity check is left alone: rewriting a
+    damaged file could lose what is still readable."""
+    with write_transaction(conn):
+        return _repair(conn)
+
+
+def _repair(conn: sqlite3.Connection) -> list[str]:
     done: list[str] = []
     if not _guarded("integrity", _integrity, conn).ok:
         return done
@@ -165,7 +149,6 @@ def repair(conn: sqlite3.Connection) -> list[str]:
         done.append(f"search index rebuilt ({stale.detail})")
     orphans = _orphan_people(conn)
     if not orphans.ok:
-        marks = ",".join("?" * len(orphans.ids))
-        conn.execute(f"DELETE FROM people WHERE id IN ({marks})", orphans.ids)
+        drop_orphan_people(conn)
         done.append(f"removed {len(orphans.ids)} orphan people")
     return done

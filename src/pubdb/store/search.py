@@ -6,9 +6,9 @@ import sqlite3
 
 from ..models import Publication
 from ..normalize import fold_key
+from .connection import in_chunks
 
 WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # title, authors, venue, abstract
-CHUNK = 500
 # A publication's authors in order, as one text (publication p).
 AUTHORS_SQL = (
     "(SELECT group_concat(name, ' ; ') FROM"
@@ -41,9 +41,7 @@ def publication_document(p: Publication) -> tuple[str, str, str, str]:
 def flush(conn: sqlite3.Connection) -> int:
     """Re-index the publications queued by the triggers; returns how many."""
     ids = [row[0] for row in conn.execute("SELECT publication_id FROM search_dirty")]
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(ids):
         conn.execute(f"DELETE FROM publications_fts WHERE rowid IN ({marks})", chunk)
         rows = conn.execute(
             "SELECT p.id, p.title, p.venue, p.journal, p.booktitle, p.abstract,"
@@ -62,9 +60,7 @@ def index_new(conn: sqlite3.Connection, documents: list[tuple[int, tuple]]) -> N
     """Index just-inserted publications whose documents are already computed, and take
     them off the queue the insert trigger put them on."""
     _insert_documents(conn, documents)
-    for start in range(0, len(documents), CHUNK):
-        chunk = [pub_id for pub_id, _ in documents[start : start + CHUNK]]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks([pub_id for pub_id, _ in documents]):
         conn.execute(f"DELETE FROM search_dirty WHERE publication_id IN ({marks})", chunk)
 
 
@@ -74,10 +70,6 @@ def _insert_documents(conn: sqlite3.Connection, documents: list[tuple[int, tuple
         " VALUES (?, ?, ?, ?, ?)",
         [(pub_id, *columns) for pub_id, columns in documents],
     )
-
-
-def has_pending(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM search_dirty LIMIT 1").fetchone() is not None
 
 
 def match_expression(query: str) -> str | None:

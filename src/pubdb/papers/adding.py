@@ -1,0 +1,264 @@
+"""Adding papers by identifier: arXiv ids and DOIs fetched from their services and
+stored as one record per paper (re-adding updates, never duplicates).
+
+Everything is fetched before anything is written; when a later arXiv batch fails, the
+batches fetched before it are stored in a write of their own and the error says so.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING
+
+from ..errors import NetworkError
+from ..ids import ArxivId
+from ..models import Publication
+from ..people.resolution import save_authors
+from ..store.connection import get_meta, set_meta, write_transaction
+from ..store.publications import (
+    find_id,
+    get_publication,
+    insert_publication,
+    key_exists,
+    save_arxiv_entry,
+    update_publication,
+)
+from .keys import key_stem, unique_key
+from .lookup import owned_elsewhere
+from .reports import Outcome, Report
+
+if TYPE_CHECKING:
+    from ..sources.arxiv import ArxivClient, ArxivRecord, FetchResult
+    from ..sources.doi import DoiAnswer, DoiClient
+
+Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
+LAST_ARXIV_REQUEST = "arxiv_last_request"
+LAST_DOI_REQUEST = "doi_last_request"
+
+
+def _remembering(conn: sqlite3.Connection, key: str) -> Callable[[float], None]:
+    """A callback recording each request time: its own tiny write, kept even if the
+    fetch then fails, so spacing between requests holds across runs."""
+
+    def remember(moment: float) -> None:
+        with write_transaction(conn):
+            set_meta(conn, key, repr(moment))
+
+    return remember
+
+
+def _last_request(conn: sqlite3.Connection, key: str) -> float | None:
+    last = get_meta(conn, key)
+    return float(last) if last else None
+
+
+def arxiv_client(conn: sqlite3.Connection) -> ArxivClient:
+    from ..sources.arxiv import ArxivClient
+
+    return ArxivClient(
+        last_request=_last_request(conn, LAST_ARXIV_REQUEST),
+        on_request=_remembering(conn, LAST_ARXIV_REQUEST),
+    )
+
+
+def doi_client(conn: sqlite3.Connection) -> DoiClient:
+    from ..sources.doi import DoiClient
+
+    return DoiClient(
+        last_request=_last_request(conn, LAST_DOI_REQUEST),
+        on_request=_remembering(conn, LAST_DOI_REQUEST),
+    )
+
+
+def add(
+    conn: sqlite3.Connection,
+    arxiv_ids: Sequence[ArxivId],
+    dois: Sequence[str],
+    *,
+    progress: Progress | None = None,
+    client: ArxivClient | None = None,
+) -> Report:
+    """Fetch and store arXiv ids and DOIs (each kind from its own service)."""
+    fetched = fetch_arxiv(conn, arxiv_ids, progress, client) if arxiv_ids else None
+    from_doi = fetch_dois(conn, dois) if dois else {}
+    with write_transaction(conn):
+        report = store_fetched(conn, arxiv_ids, fetched) if fetched else Report()
+        if dois:
+            report.extend(store_dois(conn, dois, from_doi))
+    return report
+
+
+def refresh(
+    conn: sqlite3.Connection,
+    publications: Sequence[Publication],
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    client: ArxivClient | None = None,
+) -> Report:
+    """Re-query arXiv for these arXiv-linked records; a dry run writes nothing."""
+    if not publications:
+        return Report()
+    ids = [ArxivId(p.arxiv_id) for p in publications]
+    fetched = fetch_arxiv(conn, ids, progress, client, keep_partial=not dry_run)
+    with write_transaction(conn) as transaction:
+        report = store_fetched(conn, ids, fetched)
+        if dry_run:
+            transaction.discard()
+    return report
+
+
+def fetch_arxiv(
+    conn: sqlite3.Connection,
+    ids: Sequence[ArxivId],
+    progress: Progress | None,
+    client: ArxivClient | None,
+    *,
+    keep_partial: bool = True,
+) -> FetchResult:
+    """Everything arXiv has for the ids, with a progress bar when it takes several
+    requests."""
+    from ..sources.arxiv import BatchFailed
+
+    client = client or arxiv_client(conn)
+    batches = -(-len(ids) // client.settings.batch_size)
+    try:
+        with progress(len(ids)) if progress and batches > 1 else nullcontext(None) as step:
+            return client.fetch(ids, progress=step)
+    except BatchFailed as failure:
+        if not keep_partial:
+            raise NetworkError(str(failure)) from None
+        done = set(failure.partial.done)
+        with write_transaction(conn):
+            saved = store_fetched(conn, [i for i in ids if i.base in done], failure.partial)
+        raise NetworkError(
+            f"{failure}; the {failure.partial.requests} batch(es) before it were saved"
+            f" ({saved.summary}); run the command again for the rest"
+        ) from None
+
+
+def store_fetched(conn: sqlite3.Connection, ids: Sequence[ArxivId], fetched: FetchResult) -> Report:
+    report = Report(requests=fetched.requests)
+    for arxiv_id in ids:
+        record = fetched.records.get(arxiv_id.base)
+        if record is None:
+            report.outcomes.append(Outcome("not found", str(arxiv_id)))
+        else:
+            report.outcomes.append(store_arxiv_record(conn, record))
+    return report
+
+
+def store_arxiv_record(conn: sqlite3.Connection, record: ArxivRecord) -> Outcome:
+    """A new record for a paper not yet in the library, else the update it brings."""
+    from .from_arxiv import publication_from_arxiv
+
+    pub_id = find_id(conn, "arxiv_id", record.id.base)
+    if pub_id is None and record.dois:
+        pub_id = find_id(conn, "doi", record.dois[0].lower())
+    if pub_id is not None:
+        return _update_from_arxiv(conn, pub_id, record)
+    publication = publication_from_arxiv(record)
+    if publication.doi and owned_elsewhere(conn, "doi", publication.doi, None):
+        publication.doi = None
+    insert_new(conn, publication)
+    save_arxiv_entry(conn, publication.id, record.id.base, record.id.version, record.xml)
+    return Outcome("added", str(record.id), publication.citekey, publication.title)
+
+
+def _update_from_arxiv(conn: sqlite3.Connection, pub_id: int, record: ArxivRecord) -> Outcome:
+    from .from_arxiv import arxiv_changes, authors_changed, authors_from_arxiv, carry_author_marks
+
+    existing = get_publication(conn, pub_id)
+    before = get_publication(conn, pub_id)
+    changes = arxiv_changes(existing, record)
+    if "doi" in changes and owned_elsewhere(conn, "doi", changes["doi"], pub_id):
+        del changes["doi"]
+    update_publication(conn, pub_id, changes)
+    details = describe_changes(before, changes)
+    changed = sorted(changes)
+    incoming = authors_from_arxiv(record)
+    if (
+        existing.source == "arxiv"
+        and "authors" not in existing.locked
+        and authors_changed(existing.authors, incoming)
+    ):
+        authors = carry_author_marks(existing.authors, incoming)
+        save_authors(conn, pub_id, authors)
+        changed.append("authors")
+        details.append(f"authors: {len(before.authors)} → {len(authors)} names")
+    save_arxiv_entry(conn, pub_id, record.id.base, record.id.version, record.xml)
+    action = "updated" if changed else "unchanged"
+    title = changes.get("title", existing.title)
+    return Outcome(
+        action, str(record.id), existing.citekey, title, replaced=changed, details=details
+    )
+
+
+def _short(value: object) -> str:
+    text = "—" if value in (None, "", [], {}) else str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def describe_changes(before: Publication, changes: dict) -> list[str]:
+    """'field: old → new' for each changed column a reader cares about."""
+    hidden = {"latex", "fields", "locked"}
+    return [
+        f"{name}: {_short(getattr(before, name))} → {_short(value)}"
+        for name, value in changes.items()
+        if name not in hidden
+    ]
+
+
+def insert_new(conn: sqlite3.Connection, publication: Publication) -> int:
+    """Store a new publication under a free citation key, its authors resolved."""
+    if not publication.citekey or key_exists(conn, publication.citekey):
+        first_author = publication.authors[0].name if publication.authors else None
+        stem = key_stem(first_author, publication.year, publication.title)
+        publication.citekey = unique_key(stem, lambda key: key_exists(conn, key))
+    pub_id = insert_publication(conn, publication)
+    save_authors(conn, pub_id, publication.authors)
+    return pub_id
+
+
+def fetch_dois(conn: sqlite3.Connection, dois: Sequence[str]) -> dict[str, Publication | None]:
+    client = doi_client(conn)
+    return {doi: publication_from_answer(client.fetch(doi)) for doi in dois}
+
+
+def publication_from_answer(answer: DoiAnswer | None) -> Publication | None:
+    """doi.org's CSL-JSON record, or its BibTeX read like an imported entry."""
+    if answer is None or answer.publication is not None:
+        return answer and answer.publication
+    from ..bibtex.reader import parse_bibtex
+
+    parsed = parse_bibtex(answer.bibtex or "", f"doi:{answer.doi}")
+    if not parsed.entries:
+        raise NetworkError(f"doi.org sent BibTeX without an entry for {answer.doi}")
+    publication = parsed.entries[0].publication
+    publication.citekey, publication.source = "", "doi"
+    return publication
+
+
+def store_dois(
+    conn: sqlite3.Connection, wanted: Sequence[str], fetched: dict[str, Publication | None]
+) -> Report:
+    """DOI records stored the way imported BibTeX is: matched against the library."""
+    from .importing import store_publications
+
+    report = Report(requests=len(wanted))
+    found = [doi for doi in wanted if fetched.get(doi)]
+    stored = store_publications(conn, [fetched[doi] for doi in found], "doi.org")
+    actions = {"imported": "added", "merged": "updated", "skipped": "unchanged"}
+    by_doi = dict(zip(found, stored.outcomes, strict=True))
+    for doi in wanted:
+        outcome = by_doi.get(doi)
+        if outcome is None:
+            report.outcomes.append(Outcome("not found", doi))
+        else:
+            report.outcomes.append(
+                Outcome(actions[outcome.action], doi, outcome.citekey, outcome.title,
+                        filled=outcome.changes)
+            )  # fmt: skip
+    return report

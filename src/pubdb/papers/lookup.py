@@ -1,0 +1,53 @@
+"""Finding the publication a user means: by citation key, arXiv id (any form) or DOI."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from ..errors import InvalidIdentifier, RecordNotFound
+from ..ids import arxiv_id_from_doi, is_doi, normalize_doi, parse_arxiv_id
+from ..models import Publication
+from ..store.publications import find_id, get_publication
+
+
+def find_publication_id(conn: sqlite3.Connection, reference: str) -> int | None:
+    pub_id = find_id(conn, "citekey", reference)
+    if pub_id is not None:
+        return pub_id
+    if is_doi(reference):
+        doi = normalize_doi(reference)
+        arxiv_id = arxiv_id_from_doi(doi)
+        if arxiv_id is None:
+            return find_id(conn, "doi", doi)
+        return find_id(conn, "arxiv_id", arxiv_id.base)
+    try:
+        arxiv_id = parse_arxiv_id(reference)
+    except InvalidIdentifier:
+        return None
+    return find_id(conn, "arxiv_id", arxiv_id.base)
+
+
+def get_by_reference(conn: sqlite3.Connection, reference: str) -> Publication:
+    """The publication named, or RecordNotFound."""
+    pub_id = find_publication_id(conn, reference.strip())
+    if pub_id is None:
+        raise RecordNotFound(f"no publication matches {reference.strip()!r}")
+    publication = get_publication(conn, pub_id)
+    assert publication is not None
+    return publication
+
+
+def get_each(conn: sqlite3.Connection, references: Iterable[str]) -> list[Publication]:
+    """The publications named, each once however often (or however) it was named."""
+    found: dict[int, Publication] = {}
+    for reference in references:
+        publication = get_by_reference(conn, reference)
+        found.setdefault(publication.id, publication)
+    return list(found.values())
+
+
+def owned_elsewhere(conn: sqlite3.Connection, column: str, value: str, pub_id: int | None) -> bool:
+    """Whether another record than ``pub_id`` holds this citation key, DOI or arXiv id."""
+    owner = find_id(conn, column, value)
+    return owner is not None and owner != pub_id

@@ -1,0 +1,112 @@
+"""The co-authorship graph as stored: authorships read through their covering indexes
+(person_id, publication_id) and (publication_id, person_id)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+
+from .connection import in_chunks, tuple_cursor
+
+
+def _window(since_year: int | None, since_month: tuple[int, int] | None) -> tuple[str, list]:
+    """A paper whose month is unknown counts as the end of its year."""
+    if since_month is not None:
+        year, month = since_month
+        return (
+            " AND (p.year > ? OR (p.year = ? AND coalesce(p.month, 12) >= ?))",
+            [year, year, month],
+        )
+    if since_year is not None:
+        return " AND p.year >= ?", [since_year]
+    return "", []
+
+
+def coauthor_counts(
+    conn: sqlite3.Connection,
+    person_id: int,
+    since_year: int | None = None,
+    since_month: tuple[int, int] | None = None,
+) -> list[tuple[int, str, int, int | None]]:
+    """(person id, name, joint papers, last joint year) of everyone who wrote with
+    ``person_id`` in the window."""
+    window, params = _window(since_year, since_month)
+    sql = (
+        "SELECT c.person_id, coalesce(people.name, '?'), c.papers, c.last_year FROM ("
+        "  SELECT b.person_id, count(DISTINCT b.publication_id) AS papers,"
+        "   max(p.year) AS last_year"
+        "  FROM authorships a"
+        "  JOIN authorships b ON b.publication_id = a.publication_id"
+        "   AND b.person_id != a.person_id"
+        "  JOIN publications p ON p.id = a.publication_id"
+        f"  WHERE a.person_id = ?{window} GROUP BY b.person_id"
+        ") c LEFT JOIN people ON people.id = c.person_id"
+    )
+    return tuple_cursor(conn).execute(sql, [person_id, *params]).fetchall()
+
+
+def names_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for chunk, marks in in_chunks(ids):
+        names.update(conn.execute(f"SELECT id, name FROM people WHERE id IN ({marks})", chunk))
+    return names
+
+
+def latest_affiliations(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
+    """Each person's affiliation on their latest paper that gives one. SQLite takes the
+    bare column from the row holding the max(): no sort, one row per person."""
+    found: dict[int, str] = {}
+    for chunk, marks in in_chunks(ids):
+        rows = tuple_cursor(conn).execute(
+            "SELECT a.person_id, a.affiliation,"
+            " max(coalesce(p.year, 0) * 100 + coalesce(p.month, 0))"
+            " FROM authorships a JOIN publications p ON p.id = a.publication_id"
+            f" WHERE a.person_id IN ({marks}) AND a.affiliation IS NOT NULL"
+            " GROUP BY a.person_id",
+            chunk,
+        )
+        found.update((person, affiliation) for person, affiliation, _ in rows)
+    return found
+
+
+def papers_of(conn: sqlite3.Connection, person_id: int) -> set[int]:
+    rows = conn.execute("SELECT publication_id FROM authorships WHERE person_id = ?", (person_id,))
+    return {row[0] for row in rows}
+
+
+def paper_rows(conn: sqlite3.Connection, ids: Iterable[int]) -> list[tuple[int, str, str, int]]:
+    """(id, citation key, title, year) of each paper."""
+    rows = []
+    for chunk, marks in in_chunks(sorted(set(ids))):
+        rows += conn.execute(
+            f"SELECT id, citekey, title, year FROM publications WHERE id IN ({marks})", chunk
+        ).fetchall()
+    return rows
+
+
+def coauthor_papers(conn: sqlite3.Connection, person_id: int) -> Iterator[tuple[int, int]]:
+    """(co-author, paper) for every paper of ``person_id`` and each other author on it."""
+    return conn.execute(
+        "SELECT b.person_id, b.publication_id FROM authorships a"
+        " JOIN authorships b ON b.publication_id = a.publication_id"
+        " WHERE a.person_id = ? AND b.person_id != a.person_id",
+        (person_id,),
+    )
+
+
+def papers_of_people(conn: sqlite3.Connection, people: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """(person, paper) for every authorship of the people."""
+    for chunk, marks in in_chunks(people):
+        yield from tuple_cursor(conn).execute(
+            f"SELECT person_id, publication_id FROM authorships WHERE person_id IN ({marks})",
+            chunk,
+        )
+
+
+def authors_of_papers(conn: sqlite3.Connection, papers: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """(paper, person) for every authorship on the papers."""
+    for chunk, marks in in_chunks(papers):
+        yield from tuple_cursor(conn).execute(
+            f"SELECT publication_id, person_id FROM authorships WHERE publication_id IN ({marks})",
+            chunk,
+        )
