@@ -1,6 +1,6 @@
 """pubdb: a publication bibliography manager backed by one SQLite database."""
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["Library", "__version__"]
 

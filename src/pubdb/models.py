@@ -63,16 +63,6 @@ class Publication:
     id: int | None = None
     authors: list[Author] = field(default_factory=list)
 
-    @property
-    def arxiv_label(self) -> str | None:
-        if not self.arxiv_id:
-            return None
-        return f"{self.arxiv_id}v{self.arxiv_version}" if self.arxiv_version else self.arxiv_id
-
-    @property
-    def author_names(self) -> list[str]:
-        return [author.name for author in self.authors]
-
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

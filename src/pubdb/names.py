@@ -38,10 +38,6 @@ class PersonName:
         name = " ".join(part for part in (given, self.family) if part)
         return f"{name}, {self.suffix}" if self.suffix else name
 
-    @property
-    def sort_key(self) -> str:
-        return fold_key(f"{family_core(self.family)} {self.given}")
-
 
 def initial_of(given_part: str) -> str:
     """'Samy' -> 'S.', 'Jean-Pierre' -> 'J.-P.', 'S.M.' -> 'S. M.'."""
@@ -106,6 +102,31 @@ def _split_top_level(text: str, separator: str) -> list[str]:
     return [part.strip() for part in parts]
 
 
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_SEPARATOR = re.compile(r"[{};]|\s+and\s+", re.IGNORECASE)
+
+
+def split_author_list(text: str, *, semicolons: bool = False) -> list[str]:
+    """The names of an author list, split at ' and ' outside braces as BibTeX does; with
+    ``semicolons``, a list that uses ';' ('Zekri, O.; Boullé, N.') is split there."""
+    semicolons = semicolons and ";" in text
+    if "{" not in text:
+        parts = text.split(";") if semicolons else _AND.split(text)
+        return [name.strip() for name in parts if name.strip()]
+    names, depth, start = [], 0, 0
+    for match in _SEPARATOR.finditer(text):
+        token = match[0]
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0 and (token == ";") == semicolons:
+            names.append(text[start : match.start()])
+            start = match.end()
+    names.append(text[start:])
+    return [name.strip() for name in names if name.strip()]
+
+
 @lru_cache(maxsize=65536)
 def parse_name(text: str) -> PersonName:
     """Split one written name. 'Samy Jelassi', 'Jelassi, Samy', 'S. d'Ascoli',
@@ -162,26 +183,6 @@ def family_core(family: str) -> str:
     while len(words) > 1 and (words[0].lower() in _PARTICLES and words[0][0].islower()):
         words.pop(0)
     return _ELIDED_PARTICLE.sub("", " ".join(words))
-
-
-def _given_tokens(given: str) -> list[str]:
-    tokens = []
-    for part in given.replace(".", ". ").split():
-        tokens.extend(piece for piece in part.split("-") if piece)
-    return [fold_key(token) for token in tokens if fold_key(token)]
-
-
-def given_compatible(a: str, b: str) -> bool:
-    """Could two given-name strings belong to one person? 'S.' ~ 'Samy', 'S. M.' ~
-    'Seth Matthew', 'Samy' !~ 'Sam'. An empty given name fits anything."""
-    left, right = _given_tokens(a), _given_tokens(b)
-    for x, y in zip(left, right, strict=False):
-        if len(x) == 1 or len(y) == 1:
-            if x[0] != y[0]:
-                return False
-        elif x != y:
-            return False
-    return True
 
 
 @dataclass(frozen=True)

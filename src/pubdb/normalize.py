@@ -41,13 +41,24 @@ def collapse_whitespace(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
-def strip_control(text: str) -> str:
+_LINE_BREAKS = re.compile(r"[\t\n\r]+")
+_INVISIBLE = ("Cc", "Cf", "Cs", "Co")
+
+
+def strip_control(text: str, *, keep_line_breaks: bool = False) -> str:
     """Drop control and invisible format characters (NUL, bidi marks) that no TeX or
-    BibTeX consumer can take; tabs and newlines become spaces."""
+    BibTeX consumer can take; tabs and newlines become spaces, or stay as they are with
+    ``keep_line_breaks``."""
     if text.isprintable():  # the common case, checked in C
         return text
+    if keep_line_breaks and _LINE_BREAKS.sub("", text).isprintable():
+        return text
     return "".join(
-        " " if c in "\t\n\r" else c
+        (c if keep_line_breaks else " ") if c in "\t\n\r" else c
         for c in text
-        if c in "\t\n\r" or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Co")
+        if c in "\t\n\r" or unicodedata.category(c) not in _INVISIBLE
     )
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -8,9 +8,9 @@ import re
 
 from ..ids import ArxivId, InvalidIdentifier, normalize_doi, parse_arxiv_id
 from ..models import Author, Publication, classify_venue
-from ..names import parse_name
+from ..names import parse_name, split_author_list
 from ..tex.decode import tex_to_unicode
-from .values import parse_month, split_authors
+from .values import parse_month
 
 TEXT_COLUMNS = ("title", "abstract", "journal", "booktitle", "publisher", "volume", "number",
                 "pages", "note")  # fmt: skip
@@ -106,7 +106,7 @@ def _set_authors(p: Publication, source: str | None, annotation: str | None) -> 
         return
     p.latex["author"] = source.strip()
     equal = _equal_positions(annotation)
-    for written in split_authors(source):
+    for written in split_author_list(source):
         if written.lower() == "others":
             continue
         name, given, family, marked = _author_parts(written)

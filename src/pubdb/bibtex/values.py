@@ -1,29 +1,17 @@
-"""BibTeX value expressions: ``#`` concatenation, @string macros, month names, and
-author lists split at ``and`` outside braces."""
+"""BibTeX value expressions: ``#`` concatenation, @string macros, month names."""
 
 from __future__ import annotations
 
 import re
 
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january", "janvier"), ("feb", "february"), ("mar", "march"),
-            ("apr", "april"), ("may",), ("jun", "june"), ("jul", "july"),
-            ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
-            ("nov", "november"), ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}  # fmt: skip
-
-
-MONTH_MACROS = {name: name.capitalize() for name in MONTHS if len(name) == 3}
-
-
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+MONTH_NAMES = (
+    ("jan", "january", "janvier"), ("feb", "february"), ("mar", "march"),
+    ("apr", "april"), ("may",), ("jun", "june"), ("jul", "july"),
+    ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
+    ("nov", "november"), ("dec", "december"),
+)  # fmt: skip
+MONTH_MACROS = tuple(names[0] for names in MONTH_NAMES)  # BibTeX's own: jan ... dec
+MONTHS = {name: number for number, names in enumerate(MONTH_NAMES, 1) for name in names}
 
 
 _DELIMITER = re.compile(r'[{}"#]')
@@ -59,7 +47,7 @@ def resolve_value(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
         elif part.lower() in strings:
             out.append(strings[part.lower()])
         elif part.lower() in MONTH_MACROS:
-            out.append(MONTH_MACROS[part.lower()])
+            out.append(part.lower().capitalize())
         else:
             out.append(part)
             if part:
@@ -72,21 +60,3 @@ def parse_month(text: str) -> int | None:
     if cleaned.isdigit() and 1 <= int(cleaned) <= 12:
         return int(cleaned)
     return MONTHS.get(cleaned)
-
-
-def split_authors(source: str) -> list[str]:
-    """Names in an author field, split at ' and ' outside braces."""
-    if "{" not in source:
-        return [name.strip() for name in _AND.split(source) if name.strip()]
-    names, depth, start = [], 0, 0
-    for match in re.finditer(r"[{}]|\s+and\s+", source, re.IGNORECASE):
-        token = match[0]
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif depth == 0:
-            names.append(source[start : match.start()])
-            start = match.end()
-    names.append(source[start:])
-    return [name.strip() for name in names if name.strip()]

@@ -6,14 +6,13 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TextIO
-from unicodedata import category
 
 from ..models import Author, Publication
 from ..normalize import strip_control
 from ..tex.defuse import defuse_source
 from ..tex.encode import protect_capitals, to_latex
+from .values import MONTH_MACROS
 
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _GROUP_AUTHOR = re.compile(
     r"\b(collaboration|consortium|team|group|committee|society|association|project)\b",
     re.IGNORECASE,
@@ -61,21 +60,12 @@ def _balanced(value: str) -> bool:
     return depth == 0
 
 
-_WHITESPACE = re.compile(r"[\t\n\r]+")
-
-
 @lru_cache(maxsize=65536)
 def _as_written(source: str) -> str:
     """Imported TeX less control and invisible format characters (pdflatex stops at
     them), line breaks and tabs kept, with anything that could read files or run programs
     printed as text (``defuse_source``)."""
-    if not source.isprintable() and not _WHITESPACE.sub("", source).isprintable():
-        source = "".join(
-            c
-            for c in source
-            if c.isprintable() or c in "\t\n\r" or category(c) not in ("Cc", "Cf", "Cs", "Co")
-        )
-    return defuse_source(source)
+    return defuse_source(strip_control(source, keep_line_breaks=True))
 
 
 def _source(publication: Publication, name: str) -> str | None:
@@ -145,7 +135,7 @@ def format_entry(publication: Publication) -> str:
     for name, value in _ordered(fields):
         lines.append(f"  {name} = {{{value}}},")
     if publication.month and 1 <= publication.month <= 12:
-        lines.insert(_month_position(lines), f"  month = {MONTHS[publication.month - 1]},")
+        lines.insert(_month_position(lines), f"  month = {MONTH_MACROS[publication.month - 1]},")
     lines.append("}")
     return "\n".join(lines)
 

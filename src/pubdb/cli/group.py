@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from .. import __version__
 from ..errors import PubdbError, UsageError
+from ..version import __version__
 
 
 class PubdbGroup(click.Group):

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..people.lookup import plural
+from ..normalize import plural
 from .group import db_option, json_option, open_library
 
 

@@ -7,7 +7,6 @@ batches fetched before it are stored in a write of their own and the error says 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING
@@ -30,6 +29,8 @@ from .lookup import owned_elsewhere
 from .reports import Outcome, Report
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from ..sources.arxiv import ArxivClient, ArxivRecord, FetchResult
     from ..sources.doi import DoiAnswer, DoiClient
 

@@ -8,20 +8,22 @@ fields). Edited fields are locked: fetched metadata never overwrites them.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidIdentifier, UsageError
 from ..ids import normalize_doi, parse_arxiv_id
 from ..models import COLUMNS, KINDS, STATUSES, Author, Publication, entry_type_for
-from ..names import parse_name
+from ..names import parse_name, split_author_list
 from ..people.resolution import save_authors
 from ..store.connection import write_transaction
 from ..store.people import drop_orphan_people
 from ..store.publications import delete_publication, get_publication, update_publication
 from .lookup import get_by_reference, get_each, owned_elsewhere
+
+if TYPE_CHECKING:
+    import sqlite3
 
 INTERNAL = frozenset({"fields", "latex", "locked", "source", "created_at", "updated_at"})
 EDITABLE = (*(c for c in COLUMNS if c not in INTERNAL), "authors", "equal")
@@ -46,11 +48,6 @@ def parse_assignment(text: str) -> tuple[str, str]:
     if not sep or not name:
         raise UsageError(f"--set takes NAME=VALUE, not {text!r}")
     return name, value.strip()
-
-
-def split_author_list(text: str) -> list[str]:
-    separator = ";" if ";" in text else r"\s+and\s+"
-    return [name.strip() for name in re.split(separator, text) if name.strip()]
 
 
 def _integer(name: str, value: str) -> int:
@@ -109,7 +106,7 @@ def _equal_marks(value: str, authors: list[Author]) -> list[Author]:
 def _new_authors(value: str, current: list[Author]) -> list[Author]:
     marks = {a.name: a.equal_contribution for a in current}
     authors = []
-    for written in split_author_list(value):
+    for written in split_author_list(value, semicolons=True):
         marked = written.endswith("*")
         written = written.rstrip("*").strip()
         name = parse_name(written)

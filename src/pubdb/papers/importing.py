@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..bibtex.reader import ParsedEntry, ParsedFile
 from ..errors import UsageError
@@ -18,6 +18,9 @@ from .lookup import owned_elsewhere
 from .matching import Fingerprint, MatchIndex
 from .merging import merge_publication
 from .reports import IMPORT_ACTIONS, Outcome, Report
+
+if TYPE_CHECKING:
+    import sqlite3
 
 FLUSH_EVERY = 1000
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ..errors import InvalidIdentifier, RecordNotFound
 from ..ids import arxiv_id_from_doi, is_doi, normalize_doi, parse_arxiv_id
 from ..models import Publication
 from ..store.publications import find_id, get_publication
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 def find_publication_id(conn: sqlite3.Connection, reference: str) -> int | None:

@@ -10,12 +10,16 @@ author with years at most one apart.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..models import Publication
 from ..names import family_core
 from ..normalize import fold_key
+from ..store.publications import evidence_rows
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 def title_key(title: str | None) -> str:
@@ -108,12 +112,7 @@ class MatchIndex:
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> MatchIndex:
         index = cls()
-        rows = conn.execute(
-            "SELECT p.id, p.citekey, p.arxiv_id, p.doi, p.title, p.year, p.kind, p.status,"
-            " p.volume, p.number, p.pages, a.family FROM publications p"
-            " LEFT JOIN authorships a ON a.publication_id = p.id AND a.position = 0"
-        )
-        for row in rows:
+        for row in evidence_rows(conn):
             index.add(
                 Fingerprint(
                     pub_id=row[0],

@@ -4,9 +4,8 @@ preprint's venue, and fields the user edited never touched."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..models import Author, Publication
@@ -15,6 +14,9 @@ from ..store.connection import write_transaction
 from ..store.people import drop_orphan_people
 from ..store.publications import delete_publication, get_publication, update_publication
 from .lookup import get_by_reference
+
+if TYPE_CHECKING:
+    import sqlite3
 
 MERGE_COLUMNS = (
     "title", "abstract", "year", "month", "date", "venue", "journal", "booktitle",

@@ -6,11 +6,14 @@ and always expands the smaller side; the statements are in store/coauthors.py.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..store import coauthors as stored
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 @dataclass

@@ -3,15 +3,18 @@ rules on every later resolution; and the names that still fit several people."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..names import name_form
 from ..store import people as stored
 from .lookup import PersonSummary, summaries
 from .resolution import PersonResolver, create_person, rename_to_best
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 def merge_people(conn: sqlite3.Connection, keep: int, other: int) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..names import name_form
+from ..normalize import plural
 from ..store import people as stored
 from .resolution import PersonResolver
 
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+if TYPE_CHECKING:
+    import sqlite3
 
 
 @dataclass

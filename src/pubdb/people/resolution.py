@@ -9,15 +9,18 @@ person of its own, flagged ambiguous, and `ambiguities` reports it.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..models import Author
 from ..names import NameForm, PersonName, completeness, forms_compatible, name_form, parse_name
 from ..normalize import fold_key
 from ..store import people as stored
 from ..store.publications import replace_authorships
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 @dataclass

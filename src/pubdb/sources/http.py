@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
-from .. import __version__
 from ..errors import NetworkError
+from ..version import __version__
 
 USER_AGENT = f"pubdb/{__version__} (+https://github.com/pubdb/pubdb; bibliography manager)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})

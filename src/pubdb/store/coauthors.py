@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
-from .connection import in_chunks, tuple_cursor
+from .sql import in_chunks, tuple_cursor
 
 
 def _window(since_year: int | None, since_month: tuple[int, int] | None) -> tuple[str, list]:

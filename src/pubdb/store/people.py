@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from .connection import now
+from .sql import now
 
 VariantRow = tuple[str, str, int | None]  # name, name key, family length
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..models import COLUMNS, JSON_COLUMNS, Author, Publication
-from .connection import in_chunks, now, tuple_cursor
+from .sql import in_chunks, now, tuple_cursor
 
 AUTHOR_BATCH = 500
 
@@ -250,3 +250,13 @@ def arxiv_entry_xml(conn: sqlite3.Connection, pub_id: int) -> str | None:
 
 def count_publications(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT count(*) FROM publications").fetchone()[0]
+
+
+def evidence_rows(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """What matching compares, for every stored publication: (id, citekey, arxiv_id,
+    doi, title, year, kind, status, volume, number, pages, first author's family)."""
+    return conn.execute(
+        "SELECT p.id, p.citekey, p.arxiv_id, p.doi, p.title, p.year, p.kind, p.status,"
+        " p.volume, p.number, p.pages, a.family FROM publications p"
+        " LEFT JOIN authorships a ON a.publication_id = p.id AND a.position = 0"
+    )

@@ -6,7 +6,7 @@ import sqlite3
 
 from ..models import Publication
 from ..normalize import fold_key
-from .connection import in_chunks
+from .sql import in_chunks
 
 WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # title, authors, venue, abstract
 # A publication's authors in order, as one text (publication p).

@@ -1,0 +1,2 @@
+"""The SQLite database: connection and transactions, schema and migrations, and every
+SQL statement of pubdb (publications, people, co-authors, search, maintenance)."""

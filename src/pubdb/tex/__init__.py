@@ -1,0 +1,1 @@
+"""TeX: decoding to Unicode, encoding Unicode as TeX, math, and defusing imported TeX."""
