@@ -63,68 +63,45 @@ def _is_lower_word(token: str) -> bool:
     return False
 
 
+_WORD_BREAK = re.compile(r"[\s~]+")
+_COMMA = re.compile(",")
+_SEMICOLON = re.compile(";")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def split_outside_braces(text: str, separator: re.Pattern[str]) -> list[str]:
+    """``text`` cut where ``separator`` matches outside braces, as BibTeX reads names."""
+    if "{" not in text:
+        return separator.split(text)
+    parts, depth, start = [], 0, 0
+    for match in _with_braces(separator).finditer(text):
+        token = match[0]
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            parts.append(text[start : match.start()])
+            start = match.end()
+    parts.append(text[start:])
+    return parts
+
+
+@lru_cache(maxsize=8)
+def _with_braces(separator: re.Pattern[str]) -> re.Pattern[str]:
+    return re.compile(rf"[{{}}]|{separator.pattern}", separator.flags)
+
+
 def split_words(text: str) -> list[str]:
     """Words separated by spaces or ties outside braces."""
-    if "{" not in text:
-        return text.replace("~", " ").split()
-    words, depth, current = [], 0, []
-    for char in text:
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth = max(0, depth - 1)
-        if depth == 0 and (char.isspace() or char == "~"):
-            if current:
-                words.append("".join(current))
-                current = []
-            continue
-        current.append(char)
-    if current:
-        words.append("".join(current))
-    return words
-
-
-def _split_top_level(text: str, separator: str) -> list[str]:
-    if "{" not in text:
-        return [part.strip() for part in text.split(separator)]
-    parts, depth, current = [], 0, []
-    for char in text:
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth = max(0, depth - 1)
-        if char == separator and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return [part.strip() for part in parts]
-
-
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_SEPARATOR = re.compile(r"[{};]|\s+and\s+", re.IGNORECASE)
+    return [word for word in split_outside_braces(text, _WORD_BREAK) if word]
 
 
 def split_author_list(text: str, *, semicolons: bool = False) -> list[str]:
     """The names of an author list, split at ' and ' outside braces as BibTeX does; with
     ``semicolons``, a list that uses ';' ('Zekri, O.; Boullé, N.') is split there."""
-    semicolons = semicolons and ";" in text
-    if "{" not in text:
-        parts = text.split(";") if semicolons else _AND.split(text)
-        return [name.strip() for name in parts if name.strip()]
-    names, depth, start = [], 0, 0
-    for match in _SEPARATOR.finditer(text):
-        token = match[0]
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif depth == 0 and (token == ";") == semicolons:
-            names.append(text[start : match.start()])
-            start = match.end()
-    names.append(text[start:])
-    return [name.strip() for name in names if name.strip()]
+    separator = _SEMICOLON if semicolons and ";" in text else _AND
+    return [name.strip() for name in split_outside_braces(text, separator) if name.strip()]
 
 
 @lru_cache(maxsize=65536)
@@ -132,7 +109,7 @@ def parse_name(text: str) -> PersonName:
     """Split one written name. 'Samy Jelassi', 'Jelassi, Samy', 'S. d'Ascoli',
     'van der Berg, Jr, Jan', 'Y. Attia El Hili' all give the right family name."""
     text = " ".join(text.split())
-    parts = _split_top_level(text, ",")
+    parts = [part.strip() for part in split_outside_braces(text, _COMMA)]
     if len(parts) >= 3:
         return PersonName(given=parts[2], family=parts[0], suffix=parts[1])
     if len(parts) == 2:
