@@ -1,10 +1,10 @@
 """arXiv enrichment of 200 ids against a loopback stand-in that enforces arXiv's 3-second
 spacing (it answers 429 to a request that comes sooner), beside one request per id.
 
-The stand-in is tests/arxiv_standin.py serving the recorded responses of
-../shared/fixtures/arxiv (or $PUBDB_ARXIV_FIXTURES); ids beyond the recorded ones get a
-recorded entry cloned under their own id and title (a built-in entry when no recordings
-are found). pubdb runs as a user runs it: `pubdb add ID...` with the default 3 s delay.
+The stand-in is tests/arxiv_standin.py serving pubdb's test feeds
+(tests/fixtures/arxiv/papers.xml: facts of real papers, placeholder abstracts); ids
+beyond those get an entry cloned under their own id and title ("Synthetic paper …").
+pubdb runs as a user runs it: `pubdb add ID...` with the default 3 s delay.
 The baseline is pubdb's own polite client with batches of one, timed on a sample and
 extrapolated to 200 ids (the whole of it would take ten minutes).
 
@@ -37,7 +37,7 @@ BUILT_IN_ENTRY = b"""<entry>
     <title>Attainable forms of Assouad spectra</title>
     <updated>2025-01-30T01:23:42Z</updated>
     <link href="https://arxiv.org/abs/2206.06921v3"/>
-    <summary>A built-in entry: no recorded arXiv responses were found.</summary>
+    <summary>A built-in entry: tests/fixtures/arxiv/papers.xml was not found.</summary>
     <category term="math.CA" scheme="http://arxiv.org/schemas/atom"/>
     <published>2022-06-14T15:35:46Z</published>
     <arxiv:primary_category term="math.CA"/>
@@ -164,12 +164,12 @@ def rows(result: dict) -> list[dict]:
 def ids_served(ids: int, recorded: int) -> str:
     if not recorded:
         return (
-            f"- ids: no recorded arXiv responses found (set PUBDB_ARXIV_FIXTURES); all {ids}"
+            f"- ids: tests/fixtures/arxiv/papers.xml not found; all {ids}"
             " served as a built-in entry cloned under each id and title."
         )
     return (
-        f"- ids: {recorded} with recorded arXiv responses, {ids - recorded} cloned from a"
-        " recorded entry under their own id and title."
+        f"- ids: {recorded} from tests/fixtures/arxiv/papers.xml, {ids - recorded} cloned"
+        " from one of those entries under their own id and title."
     )
 
 

@@ -1,7 +1,7 @@
 """BibTeX import beside bare ``bibtexparser.parse_file``: a generated 20,000-entry .bib
 (bench/generate_bib.py: TeX accents, math, @string macros) and the largest real-world
-file installed, TeX Live's tugboat.bib (looked for under $PUBDB_REALBIB, then the TeX
-Live bibliography folders).
+file installed, TeX Live's tugboat.bib (looked for under $PUBDB_REALBIB, which
+scripts/fetch-realbib prints, then the installed TeX Live's bibliography folder).
 
 Every run is a fresh process; the runs alternate (bare, pubdb in-process, pubdb CLI) so
 that a busy machine slows all sides alike. The first two time themselves from inside,
@@ -27,10 +27,7 @@ from measure import PUBDB, measured, run
 
 BAR_RATIO = 0.7
 BAR_TUGBOAT_S = 3.0
-REALBIB_FOLDERS = (
-    "/work/realbib/x/usr/share/texlive/texmf-dist/bibtex/bib",
-    "/usr/share/texlive/texmf-dist/bibtex/bib",
-)
+REALBIB_FOLDERS = ("/usr/share/texlive/texmf-dist/bibtex/bib",)
 PEAK_MB = (
     "import resource\n"
     "peak_mb = max(resource.getrusage(who).ru_maxrss for who in"
@@ -217,7 +214,6 @@ def details(result: dict) -> list[str]:
     lines += [f"- {t['file']}: {t['summary']} (CLI: {t['cli_summary']})" for t in timings]
     if not result["tugboat"]:
         lines.append(
-            "- tugboat.bib not found (set PUBDB_REALBIB, or install TeX Live's"
-            " bibtex-extra bibliographies)"
+            "- tugboat.bib not found (set PUBDB_REALBIB: scripts/fetch-realbib DIR prints it)"
         )
     return lines

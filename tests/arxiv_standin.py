@@ -1,9 +1,14 @@
-"""A loopback stand-in for the arXiv API, built from real recorded responses.
+"""A loopback stand-in for the arXiv API, serving pubdb's own test feeds.
 
-It answers ``id_list`` queries the way arXiv does: the recorded entry of each id it
-knows, unknown ids silently left out, results cut at ``max_results`` (default 10), a
-400 error feed for a malformed id, and (optionally) 429 for requests that come sooner
-than arXiv's 3-second spacing. Faults can be queued to replace the next answers.
+It answers ``id_list`` queries the way arXiv does: the entry of each id it knows (from
+``tests/fixtures/arxiv/papers.xml``: facts of real papers, placeholder abstracts), unknown
+ids silently left out, results cut at ``max_results`` (default 10), a 400 error feed for a
+malformed id, and (optionally) 429 for requests that come sooner than arXiv's 3-second
+spacing. Faults can be queued to replace the next answers.
+
+Real recorded arXiv responses are an optional extra layer for the parser tests only
+(tests/test_arxiv_parse.py): they are read from ``$PUBDB_ARXIV_FIXTURES``, else from
+``../shared/fixtures/arxiv`` beside the repository, and are never needed otherwise.
 """
 
 from __future__ import annotations
@@ -17,12 +22,16 @@ from pathlib import Path
 
 from werkzeug import Request, Response
 
-FIXTURES = Path(
-    os.environ.get("PUBDB_ARXIV_FIXTURES")
-    or Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "arxiv"
+TESTS = Path(__file__).resolve().parent
+# pubdb's own feeds, written for the tests (see fixtures/arxiv/README.md).
+FIXTURES = TESTS / "fixtures" / "arxiv"
+PAPERS = FIXTURES / "papers.xml"
+# The one switch for the optional layer of real recordings: a directory, or a path that
+# does not exist (e.g. /nonexistent) to leave that layer out.
+RECORDINGS = Path(
+    os.environ.get("PUBDB_ARXIV_FIXTURES") or TESTS.parents[1] / "shared" / "fixtures" / "arxiv"
 )
-# Newest recordings first: when an id was recorded twice, the settled new format wins.
-_SOURCE_ORDER = ("arxiv.py", "rsxiv", "pubs")
+
 _ENTRY = re.compile(rb"<entry>.*?</entry>", re.DOTALL)
 _ENTRY_ID = re.compile(rb"<id>https?://arxiv\.org/abs/([^<]+?)(?:v\d+)?</id>")
 _WELL_FORMED = re.compile(r"^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")
@@ -35,25 +44,36 @@ FEED_HEAD = (
 
 
 def fixture_path(relative: str) -> Path:
+    """A file of pubdb's own arXiv feeds (tests/fixtures/arxiv)."""
     return FIXTURES / relative
 
 
-def fixtures_available() -> bool:
-    return FIXTURES.is_dir()
-
-
-def recorded_entries() -> dict[str, bytes]:
-    """Base arXiv id -> the exact bytes of its recorded ``<entry>``, across all fixtures."""
+def entries_of(body: bytes) -> dict[str, bytes]:
+    """Base arXiv id -> the exact bytes of its ``<entry>``, first one of each id kept."""
     entries: dict[str, bytes] = {}
-    for source in _SOURCE_ORDER:
-        for path in sorted((FIXTURES / source).glob("*.xml")):
-            if "ALTERED" in path.name:
-                continue  # edited by pubs' own tests, not a real response
-            for entry in _ENTRY.findall(path.read_bytes()):
-                match = _ENTRY_ID.search(entry)
-                if match:
-                    entries.setdefault(match[1].decode(), entry)
+    for entry in _ENTRY.findall(body):
+        match = _ENTRY_ID.search(entry)
+        if match:
+            entries.setdefault(match[1].decode(), entry)
     return entries
+
+
+def fixture_entries() -> dict[str, bytes]:
+    """Base arXiv id -> ``<entry>`` bytes of every paper the stand-in knows."""
+    return entries_of(PAPERS.read_bytes())
+
+
+# The name the tests have always imported.
+recorded_entries = fixture_entries
+
+
+def recordings_available() -> bool:
+    """Whether the real recorded arXiv responses (the optional extra layer) are here."""
+    return (RECORDINGS / "INDEX.json").is_file()
+
+
+def recording_path(relative: str) -> Path:
+    return RECORDINGS / relative
 
 
 def feed(entries: list[bytes], id_list: str = "", total: int | None = None) -> bytes:
@@ -85,7 +105,7 @@ def error_feed(bad_id: str) -> bytes:
 
 @dataclass
 class ArxivStandIn:
-    entries: dict[str, bytes] = field(default_factory=recorded_entries)
+    entries: dict[str, bytes] = field(default_factory=fixture_entries)
     min_interval: float = 0.0
     requests: list[dict[str, str]] = field(default_factory=list)
     faults: list[Response] = field(default_factory=list)

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
-from arxiv_standin import ArxivStandIn, fixtures_available
+from arxiv_standin import ArxivStandIn
 from pubdb.cli import cli
 
 UNREACHABLE = "http://127.0.0.1:9/never-the-internet"
@@ -44,9 +44,8 @@ def db_path(tmp_path):
 
 @pytest.fixture
 def arxiv(httpserver, monkeypatch) -> ArxivStandIn:
-    """The arXiv stand-in on a loopback port, with PUBDB_ARXIV_URL pointing at it."""
-    if not fixtures_available():
-        pytest.skip("recorded arXiv responses (../shared/fixtures/arxiv) are not present")
+    """The arXiv stand-in on a loopback port, with PUBDB_ARXIV_URL pointing at it; it
+    serves pubdb's own test feeds (tests/fixtures/arxiv), never the network."""
     standin = ArxivStandIn()
     httpserver.expect_request("/api/query").respond_with_handler(standin.handler)
     monkeypatch.setenv("PUBDB_ARXIV_URL", httpserver.url_for("/api/query"))

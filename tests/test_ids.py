@@ -19,7 +19,7 @@ from pubdb.ids import (
     parse_arxiv_id,
 )
 
-SEEDS = FIXTURES.parents[1] / "seeds"
+SEEDS = FIXTURES.parent / "seeds"
 
 
 @pytest.mark.parametrize(
@@ -211,11 +211,9 @@ def test_find_arxiv_ids_in_free_text(text, found):
     assert [str(arxiv_id) for arxiv_id in find_arxiv_ids(text)] == found
 
 
-def test_find_arxiv_ids_in_real_seed_thread():
-    seed = SEEDS / "zekri-thread.txt"
-    if not seed.is_file():
-        pytest.skip(f"seed file {seed} is not present")
-    found = find_arxiv_ids(seed.read_text(encoding="utf-8"))
+def test_find_arxiv_ids_in_a_thread_of_posts():
+    """Links glued to emoji and brackets, among dates, times, versions and O(d/N)."""
+    found = find_arxiv_ids((SEEDS / "thread.txt").read_text(encoding="utf-8"))
     assert [str(arxiv_id) for arxiv_id in found] == [
         "2105.15183",
         "2402.05468",

@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import sqlite3
 import string
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -662,26 +664,39 @@ def test_eprint_from_another_archive_is_not_an_arxiv_id(run):
 
 # -- real-world files --------------------------------------------------------------------
 
-REALBIB_ROOTS = (
-    Path("/work/realbib/x/usr/share/texlive/texmf-dist/bibtex/bib"),
-    Path("/usr/share/texlive/texmf-dist/bibtex/bib"),
-)
 TUGBOAT_ENTRIES = 4839  # TeX Live 2022's tugboat.bib
 _ENTRY = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(]", re.MULTILINE)
+FETCH_REALBIB = (
+    "apt-get download texlive-bibtex-extra && dpkg -x texlive-bibtex-extra_*.deb x, then set"
+    " PUBDB_REALBIB=x/usr/share/texlive/texmf-dist/bibtex/bib (scripts/fetch-realbib DIR"
+    " does both and prints the value)"
+)
 
 
 def real_bib(relative: str) -> Path:
-    """A real-world .bib file, or skip the test: searched under $PUBDB_REALBIB (a
-    directory) when set, then under the TeX Live bibtex/bib trees."""
-    override = os.environ.get("PUBDB_REALBIB")
-    roots = [Path(override)] if override else []
-    roots += REALBIB_ROOTS
-    for root in roots:
+    """A real-world .bib file of TeX Live: under $PUBDB_REALBIB (its bibtex/bib folder,
+    e.g. from scripts/fetch-realbib), else where the installed TeX Live's `kpsewhich`
+    finds it (xampl.bib comes with bibtex); or skip saying how to get the files."""
+    folder = os.environ.get("PUBDB_REALBIB")
+    if folder:
+        root = Path(folder)
         for candidate in (root / relative, root / Path(relative).name):
             if candidate.is_file():
                 return candidate.resolve()
-    where = ", ".join(str(root) for root in roots)
-    pytest.skip(f"{relative} not found under {where}; set PUBDB_REALBIB to a directory holding it")
+    found = kpsewhich(Path(relative).name)
+    if found:
+        return found
+    where = f"not found under PUBDB_REALBIB={folder}" if folder else "PUBDB_REALBIB is not set"
+    pytest.skip(f"{relative}: {where}; {FETCH_REALBIB}")
+
+
+def kpsewhich(name: str) -> Path | None:
+    """Where TeX Live's own file search finds ``name``, if TeX Live is installed."""
+    if not shutil.which("kpsewhich"):
+        return None
+    done = subprocess.run(["kpsewhich", name], capture_output=True, text=True, timeout=60)
+    path = Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+    return path.resolve() if path and path.is_file() else None
 
 
 def entries_in(path: Path) -> list[str]:

@@ -798,7 +798,7 @@ def coauthor_like(found: dict[str, tuple[int, int | None]], written: str) -> tup
 
 def test_seeds_jelassi_coauthors(run, seeds):
     found = coauthors(run, "Samy Jelassi")
-    # Counted from ../shared/seeds/jelassi-publications.md.
+    # Counted from the Jelassi CV list that bib/seeds.bib was written from.
     assert coauthor_like(found, "E. Malach") == (4, 2025)
     assert coauthor_like(found, "Y. Li") == (5, 2025)
     assert coauthor_like(found, "S. Kakade") == (5, 2025)
@@ -812,7 +812,7 @@ def test_seeds_jelassi_coauthors(run, seeds):
 
 def test_seeds_zekri_coauthors(run, seeds):
     found = coauthors(run, "Oussama Zekri")
-    # Counted from ../shared/seeds/zekri-publications.txt.
+    # Counted from the Zekri CV list that bib/seeds.bib was written from.
     assert coauthor_like(found, "N. Boullé")[0] == 2
     assert coauthor_like(found, "A. Benechehab")[0] == 3
     assert coauthor_like(found, "I. Redko")[0] == 3
