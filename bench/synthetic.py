@@ -11,7 +11,7 @@ with small-world distances. Isolated groups never borrow and stay separate compo
 Names are "Given Family" built from syllables, unique, with Zipf-distributed family
 names (a common family name is shared by thousands of people, as in real author lists).
 
-The schema comes from ``pubdb.db.connect`` (migrations); rows go in with plain sqlite3
+The schema comes from ``pubdb.store.connection.connect`` (migrations); rows go in with plain sqlite3
 in one transaction with journaling off. The search triggers are dropped during the load
 and re-created from their stored SQL, and the full-text index is built in bulk, so
 ``search_dirty`` is empty and the first write re-indexes nothing. Same seed, same file.
@@ -329,7 +329,7 @@ def drop_search_triggers(conn: sqlite3.Connection) -> list[str]:
 
 
 def build_search_index(conn: sqlite3.Connection) -> None:
-    """What ``pubdb.search.flush`` would write, in one statement: the text is ASCII, so
+    """What ``pubdb.store.search.flush`` would write, in one statement: the text is ASCII, so
     lower() is the same folding."""
     conn.execute(
         "INSERT INTO publications_fts (rowid, title, authors, venue, abstract)"
