@@ -35,9 +35,9 @@ def add(
     10.48550/arXiv.2502.01384, old-style ids such as hep-th/9901001, and DOIs
     (fetched from doi.org).
     Example:
-      pubdb add 2502.01384 https://arxiv.org/abs/2402.01032 hep-th/9901001
-      pubdb add --from ../shared/seeds/zekri-thread.txt
-      pubdb add --doi 10.1145/3368089.3409741
+      pubdb add 2502.01384 https://arxiv.org/abs/2410.02724 astro-ph/0601001
+      pubdb add --from thread.txt
+      pubdb add --doi 10.1512/iumj.2024.73.9928
     """
     from ..ids import find_arxiv_ids, parse_identifiers
 
@@ -111,9 +111,9 @@ def edit(
 
     \b
     Example:
-      pubdb edit jelassi2022towards --set venue="ICML 2022" \\
+      pubdb edit jelassi2022momentum --set venue="ICML 2022" \\
           --set note="Oral presentation (top 5%)" --set kind=conference
-      pubdb edit pumir2019smoothed --set equal=1,2
+      pubdb edit pumir2018smoothed --set equal=1,2
     """
     from ..papers.editing import parse_assignment
 
@@ -136,7 +136,7 @@ def rm(references: tuple[str, ...], db_path: Path | None) -> None:
 
     \b
     Example:
-      pubdb rm smith2020deep
+      pubdb rm zekri2024convergence
     """
     with open_library(db_path) as library:
         removed = library.remove(references)
@@ -157,7 +157,8 @@ def merge(keep: str, other: str, prefer: str, db_path: Path | None) -> None:
 
     \b
     Example:
-      pubdb merge jelassi2024repeat jelassi2024repeatb
+      pubdb import mine.bib      # holds zekri2024llm, titled differently
+      pubdb merge zekri2024markov zekri2024llm
     """
     with open_library(db_path) as library:
         publication, result = library.merge(keep, other, prefer_incoming=prefer == "incoming")

@@ -63,7 +63,12 @@ def authors(query: str | None, ambiguous: bool, as_json: bool, db_path: Path | N
 
 @click.group()
 def author() -> None:
-    """One person: show, merge, alias, split."""
+    """One person: show, merge, alias, split.
+
+    \b
+    Example:
+      pubdb author show "O. Zekri"
+    """
 
 
 @author.command("show")
@@ -95,7 +100,8 @@ def author_merge(keep: str, other: str, db_path: Path | None) -> None:
 
     \b
     Example:
-      pubdb author merge "Samy Jelassi" "S. Jelassi"
+      pubdb import talk.bib      # a talk that lists "Jelassi Samy"
+      pubdb author merge "S. Jelassi" "Jelassi Samy"
     """
     with open_library(db_path) as library:
         person = library.merge_authors(keep, other)
@@ -130,12 +136,12 @@ def author_split(
     name: str, variants: tuple[str, ...], papers: tuple[str, ...], into: str | None,
     db_path: Path | None,
 ) -> None:  # fmt: skip
-    """Split a name variant or some papers off a person (two people after all).
+    """Split a name variant or some papers off a person (two people after all);
+    --into gives them to a person already known instead of a new one.
 
     \b
     Example:
-      pubdb author split "Yuanzhi Li" --name "Y. Li"
-      pubdb author split "Yuanzhi Li" --paper li2023other --into "Yingzhen Li"
+      pubdb author split "Y. Li" --paper jelassi2023length
     """
     if not (variants or papers):
         raise UsageError("give --name VARIANT or --paper KEY")
@@ -221,7 +227,7 @@ def path(source: str, target: str, as_json: bool, db_path: Path | None) -> None:
 
     \b
     Example:
-      pubdb path "Oussama Zekri" "Samy Jelassi"
+      pubdb path "D. Brandfonbrener" "Y. Wu"
     """
     with open_library(db_path) as library:
         hops = library.collaboration_path(source, target)

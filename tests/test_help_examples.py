@@ -1,0 +1,150 @@
+"""Every example in every `--help` runs, on the database the README builds (the seeds
+imported), with arXiv answered by the stand-in and doi.org by a local server. Examples
+that read a file name it; the files are written here (EXAMPLE_FILES), as a user would
+have them beside their library."""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+from pathlib import Path
+
+import click
+import pytest
+
+from pubdb.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+EXAMPLE_FILES = {
+    "thread.txt": (FIXTURES / "seeds" / "thread.txt").read_text(encoding="utf-8"),
+    "old.bib": """@article{venturi2022depth,
+  author = {Venturi, Luca and Jelassi, Samy and Ozuch, Tristan and Bruna, Joan},
+  title = {Depth separation beyond radial functions},
+  journal = {Journal of Machine Learning Research},
+  year = {2022},
+  volume = {23},
+}
+""",
+    "conference.bib": """@inproceedings{jelassi2024copying,
+  author = {Jelassi, Samy and Brandfonbrener, David and Kakade, Sham M. and Malach, Eran},
+  title = {Repeat After Me: Transformers are Better than State Space Models at Copying},
+  booktitle = {Proceedings of the 41st International Conference on Machine Learning},
+  year = {2024},
+  eprint = {2402.01032},
+  archiveprefix = {arXiv},
+}
+""",
+    "mine.bib": """@misc{zekri2024llm,
+  author = {Zekri, Oussama and Odonnat, Ambroise and Benechehab, Abdelhakim and
+            Bleistein, Linus and Boull{\\'e}, Nicolas and Redko, Ievgen},
+  title = {{LLMs} as {Markov} chains},
+  year = {2024},
+}
+""",
+    "talk.bib": """@misc{jelassi2024talk,
+  author = {Jelassi Samy},
+  title = {Transformers versus state space models at copying},
+  howpublished = {Invited talk},
+  year = {2024},
+}
+""",
+}
+
+# doi.org's CSL-JSON for the DOI in `pubdb add --help` (facts of the paper; its journal
+# reference on arXiv 2206.06921 gives volume, year and pages).
+DOI = "10.1512/iumj.2024.73.9928"
+DOI_RECORD = {
+    "type": "article-journal",
+    "DOI": DOI,
+    "title": "Attainable forms of Assouad spectra",
+    "author": [{"given": "Alex", "family": "Rutar"}],
+    "container-title": "Indiana University Mathematics Journal",
+    "volume": "73",
+    "page": "1331-1356",
+    "issued": {"date-parts": [[2024]]},
+}
+
+
+def example_lines(help_text: str) -> list[str]:
+    """The command lines under "Example:" in a help text (continuations joined)."""
+    lines, taking = [], False
+    for raw in (help_text or "").splitlines():
+        line = raw.strip()
+        if line.rstrip(":") in ("Example", "Examples"):
+            taking = True
+            continue
+        if not taking:
+            continue
+        if not line.startswith("pubdb") and not (lines and lines[-1].endswith("\\")):
+            taking = bool(line)
+            continue
+        if lines and lines[-1].endswith("\\"):
+            lines[-1] = lines[-1][:-1].rstrip() + " " + line
+        else:
+            lines.append(line)
+    return lines
+
+
+def every_command(group: click.Group, prefix: str = "pubdb") -> list[tuple[str, list[str]]]:
+    found = [(prefix, example_lines(group.help))]
+    for name, command in sorted(group.commands.items()):
+        path = f"{prefix} {name}"
+        if isinstance(command, click.Group):
+            found += every_command(command, path)
+        else:
+            found.append((path, example_lines(command.help)))
+    return found
+
+
+COMMANDS = every_command(cli)
+
+
+def test_every_command_has_a_runnable_example():
+    missing = [path for path, lines in COMMANDS if not lines]
+    assert missing == []
+
+
+@pytest.fixture(scope="module")
+def readme_database(tmp_path_factory) -> bytes:
+    """The database of the README's set-up: `pubdb import bib/seeds.bib`."""
+    from pubdb.library import Library
+
+    path = tmp_path_factory.mktemp("readme") / "pubdb.db"
+    with Library(path) as library:
+        report = library.import_bibtex([ROOT / "bib" / "seeds.bib"])
+    assert report.count("failed") == 0
+    return path.read_bytes()
+
+
+@pytest.fixture
+def workspace(tmp_path, readme_database, arxiv, httpserver, monkeypatch):
+    database = tmp_path / "db" / "pubdb.db"
+    database.parent.mkdir()
+    database.write_bytes(readme_database)
+    (tmp_path / "bib").mkdir()
+    shutil.copy(ROOT / "bib" / "seeds.bib", tmp_path / "bib" / "seeds.bib")
+    for name, text in EXAMPLE_FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    httpserver.expect_request(f"/{DOI}").respond_with_json(
+        DOI_RECORD, content_type="application/vnd.citationstyles.csl+json"
+    )
+    monkeypatch.setenv("PUBDB_DOI_URL", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.setenv("PUBDB_DB", str(database))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "lines", [lines for _, lines in COMMANDS if lines], ids=[p for p, lines in COMMANDS if lines]
+)
+def test_help_example_runs_on_the_readme_database(lines, workspace, run):
+    for line in lines:
+        args = shlex.split(line, comments=True)
+        target = None
+        if ">" in args:
+            args, target = args[: args.index(">")], args[args.index(">") + 1]
+        result = run(*args[1:])
+        assert result.exit_code == 0, f"{line}\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        if target:
+            (workspace / target).write_text(result.stdout, encoding="utf-8")
