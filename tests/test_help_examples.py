@@ -15,10 +15,11 @@ import pytest
 from pubdb.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 EXAMPLE_FILES = {
-    "thread.txt": (FIXTURES / "seeds" / "thread.txt").read_text(encoding="utf-8"),
+    "thread.txt": "New preprint! We fine-tune discrete diffusion models with policy"
+    " gradients: arxiv.org/abs/2502.01384 (sampling seen as optimisation, as in"
+    " Implicit Diffusion, arxiv.org/abs/2402.05468).\n",
     "old.bib": """@article{venturi2022depth,
   author = {Venturi, Luca and Jelassi, Samy and Ozuch, Tristan and Bruna, Joan},
   title = {Depth separation beyond radial functions},

@@ -79,7 +79,7 @@ def refresh(references: tuple[str, ...], dry_run: bool, db_path: Path | None) ->
 
     \b
     Example:
-      pubdb refresh
+      pubdb refresh zekri2024markov
       pubdb refresh zekri2025finetuning --dry-run
     """
     with open_library(db_path) as library, progress_bar("arXiv") as progress:
