@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..store import coauthors as stored
@@ -79,14 +80,12 @@ def coauthors(
     papers first."""
     people = [people] if isinstance(people, int) else list(people)
     rows = stored.coauthor_counts(conn, people, since_year, since_month)
-    ids = [row[0] for row in rows]
-    affiliations = profiles.latest_affiliations(conn, ids)
-    contacts = profiles.contacts(conn, ids)
-    parts = stored.name_parts_of(conn, ids)
+    affiliations = profiles.latest_affiliations(conn, [row[0] for row in rows])
     names = stored.names_of(conn, people)
+    order = {str(person): index for index, person in enumerate(people)}
     found = []
-    for person_id, name, papers, latest, date, whose in rows:
-        given, family = parts.get(person_id, ("", name))
+    for person_id, name, given, family, contact, papers, latest, date, whose in rows:
+        with_whom = sorted(whose.split(","), key=order.__getitem__) if whose else people[:1]
         found.append(
             Coauthor(
                 person_id,
@@ -95,20 +94,16 @@ def coauthors(
                 latest // 100 if latest else None,
                 affiliations.get(person_id),
                 last_active(latest, date),
-                family,
+                family or name,
                 given,
-                contacts.get(person_id),
-                [names[int(i)] for i in sorted(whose.split(","), key=people_order(people))],
+                contact,
+                [names[int(person)] for person in with_whom],
             )
         )
     return sorted(found, key=lambda c: (-c.papers, -(c.last_year or 0), c.name.lower()))
 
 
-def people_order(people: Sequence[int]):
-    position = {str(person): index for index, person in enumerate(people)}
-    return lambda person_id: position.get(person_id, len(position))
-
-
+@lru_cache(maxsize=4096)
 def last_active(latest: int | None, date: str | None) -> str | None:
     """The day of a paper as YYYY-MM-DD: its date when that agrees with its year and
     month, else the last day of the month (``latest`` is year * 100 + month, an unknown

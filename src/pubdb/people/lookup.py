@@ -126,20 +126,31 @@ def resolve_distinct(conn: sqlite3.Connection, queries: Iterable[str], purpose: 
 
 
 def _suggestions(conn: sqlite3.Connection, query: str) -> str:
-    """'; did you mean O. Zekri?': the people whose written names are closest to the
-    query, named as listings name them."""
+    """'; did you mean O. Zekri?': people whose family name is close to a word of the
+    query ('Zerki', 'Gauld'), best first by how close a name of theirs is to the whole
+    query ('Ousama Zekri' -> Oussama Zekri), named as listings name them. Family names
+    are compared first, read from their index: a scan of every name would take seconds
+    in a large library."""
     import difflib
 
     from ..normalize import fold_key
 
-    by_key: dict[str, int] = {}
-    for person_id, name, last in profiles.spellings(conn):
-        by_key.setdefault(name_form(name).key, person_id)  # given name first
-        by_key.setdefault(fold_key(name), person_id)  # as written
-        by_key.setdefault(last, person_id)  # a typo in the family name alone ('Gauld')
     wanted = name_form(query).key or fold_key(query)
-    close = difflib.get_close_matches(wanted, list(by_key), n=6, cutoff=0.6)
-    people = list(dict.fromkeys(by_key[key] for key in close))[:3]
-    names = {p.id: p.name for p in summaries(conn, people)}
-    listed = list(dict.fromkeys(names[p] for p in people if p in names))
+    words = {word for word in wanted.split() if len(word) > 1}
+    lasts = profiles.last_keys(conn)
+    close: set[str] = set()
+    for word in words:
+        near = [last for last in lasts if abs(len(last) - len(word)) <= 3]
+        close.update(difflib.get_close_matches(word, near, n=6, cutoff=0.6))
+    scores: dict[int, float] = {}
+    resolver = PersonResolver(conn)
+    for last in close:
+        for person in resolver.candidates(last):
+            for variant in person.variants:
+                for key in (variant.form.key, fold_key(variant.name), last):
+                    ratio = difflib.SequenceMatcher(None, wanted, key).ratio()
+                    scores[person.id] = max(scores.get(person.id, 0.0), ratio)
+    best = sorted((p for p in scores if scores[p] >= 0.6), key=lambda p: (-scores[p], p))[:3]
+    names = {p.id: p.name for p in summaries(conn, best)}
+    listed = list(dict.fromkeys(names[p] for p in best if p in names))
     return f"; did you mean {', '.join(listed)}?" if listed else ""

@@ -27,19 +27,22 @@ def coauthor_counts(
     people: Sequence[int],
     since_year: int | None = None,
     since_month: tuple[int, int] | None = None,
-) -> list[tuple[int, str, int, int | None, str | None, str]]:
-    """(person id, name, joint papers, latest joint (year * 100 + month), that paper's
-    date, the ids of ``people`` they wrote with, comma-separated) of everyone who wrote
-    with one of ``people`` in the window. A joint paper with several of them counts
-    once. The date is a bare column: SQLite takes it from the row holding the max()."""
+) -> list[tuple[int, str, str, str, str | None, int, int | None, str | None, str | None]]:
+    """(person id, name, given, family, contact, joint papers, latest joint (year * 100 +
+    month), that paper's date, the ids of ``people`` they wrote with, comma-separated,
+    or None for one person) of everyone who wrote with one of ``people`` in the window.
+    A joint paper with several of them counts once. The date is a bare column: SQLite
+    takes it from the row holding the max()."""
     window, params = _window(since_year, since_month)
     marks = ",".join("?" * len(people))
+    whose = "group_concat(DISTINCT a.person_id)" if len(people) > 1 else "NULL"
     sql = (
-        "SELECT c.person_id, coalesce(people.name, '?'), c.papers, c.latest, c.date, c.whose"
+        "SELECT c.person_id, coalesce(people.name, '?'), coalesce(people.given, ''),"
+        " coalesce(people.family, ''), people.contact, c.papers, c.latest, c.date, c.whose"
         " FROM ("
         "  SELECT b.person_id, count(DISTINCT b.publication_id) AS papers,"
         "   max(p.year * 100 + coalesce(p.month, 12)) AS latest, p.date AS date,"
-        "   group_concat(DISTINCT a.person_id) AS whose"
+        f"   {whose} AS whose"
         "  FROM authorships a"
         "  JOIN authorships b ON b.publication_id = a.publication_id"
         "   AND b.person_id != a.person_id"
@@ -61,7 +64,9 @@ def name_parts_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tup
     """(given, family) of each person, as decided or read from their best name."""
     parts: dict[int, tuple[str, str]] = {}
     for chunk, marks in in_chunks(ids):
-        rows = conn.execute(f"SELECT id, given, family FROM people WHERE id IN ({marks})", chunk)
+        rows = tuple_cursor(conn).execute(
+            f"SELECT id, given, family FROM people WHERE id IN ({marks})", chunk
+        )
         parts.update((pid, (given, family)) for pid, given, family in rows)
     return parts
 

@@ -52,18 +52,6 @@ def set_profile(conn: sqlite3.Connection, person_id: int, column: str, value: st
     conn.execute(f"UPDATE people SET {column} = ? WHERE id = ?", (value, person_id))
 
 
-def contacts(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for chunk, marks in in_chunks(ids):
-        found.update(
-            conn.execute(
-                f"SELECT id, contact FROM people WHERE id IN ({marks}) AND contact IS NOT NULL",
-                chunk,
-            )
-        )
-    return found
-
-
 def add_affiliation(
     conn: sqlite3.Connection, person_id: int, affiliation: str, since: int | None
 ) -> None:
@@ -170,15 +158,20 @@ def holders_of_key(conn: sqlite3.Connection, name_key: str) -> list[int]:
 
 def people_with_token(conn: sqlite3.Connection, token: str, limit: int = 200) -> list[int]:
     """People with a name variant containing the folded word ``token`` anywhere ('attia'
-    in 'y attia el hili'): a scan, for queries the usual rules find nobody for."""
-    pattern = "% " + token.replace("%", "").replace("_", "") + " %"
-    rows = conn.execute(
-        "SELECT DISTINCT person_id FROM person_names WHERE ' ' || name_key || ' ' LIKE ? LIMIT ?",
-        (pattern, limit),
+    in 'y attia el hili'): a scan (instr, then whole words checked here), for queries
+    the usual rules leave open."""
+    found: dict[int, None] = {}
+    rows = tuple_cursor(conn).execute(
+        "SELECT person_id, name_key FROM person_names WHERE instr(name_key, ?) > 0", (token,)
     )
-    return [row[0] for row in rows]
+    for person_id, key in rows:
+        if token in key.split():
+            found[person_id] = None
+            if len(found) >= limit:
+                break
+    return list(found)
 
 
-def spellings(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
-    """(person, written name, last-name key) of every variant, for suggestions."""
-    return conn.execute("SELECT DISTINCT person_id, name, last_key FROM person_names").fetchall()
+def last_keys(conn: sqlite3.Connection) -> list[str]:
+    """Every family-name key, read from its index alone (for suggestions)."""
+    return [row[0] for row in conn.execute("SELECT DISTINCT last_key FROM person_names")]
