@@ -315,3 +315,18 @@ def test_author_set_json_and_library_api(run, tmp_path, db_path):
         assert (profile.affiliation, profile.person.name) == ("Harvard University", "Sham Kakade")
         [kakade] = [c for c in library.coauthors(["Samy Jelassi"]) if c.family == "Kakade"]
         assert (kakade.affiliation, kakade.contact) == ("Harvard University", "sham@example.org")
+
+
+def test_table_and_lines_from_hostile_affiliations_are_inert(run, tmp_path):
+    import_text(
+        run,
+        tmp_path,
+        "@article{evil, author = {Evil, Eve and Jelassi, Samy and Malach, Eran}, title = {E},"
+        ' affiliation = {=HYPERLINK("http://example.org","x") and Princeton and'
+        " Evil \x1b]0;pwned\x07 Lab}, journal = {J}, year = 2024}",
+    )
+    rows = table(run, "Samy Jelassi")
+    assert rows[1][1:3] == ["Evil, Eve", '\'=HYPERLINK("http://example.org","x")']
+    assert rows[2][1:3] == ["Malach, Eran", "Evil ]0;pwned Lab"]
+    text = run("coauthors", "Samy Jelassi").stdout + run("author", "show", "Eran Malach").stdout
+    assert "pwned" in text and "\x1b" not in text and "\x07" not in text

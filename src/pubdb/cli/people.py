@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..normalize import plural
+from ..normalize import plural, strip_control
 from .group import db_option, json_option, open_library
 
 
@@ -98,6 +98,10 @@ def author_show(name: str, as_json: bool, db_path: Path | None) -> None:
 
 
 def _profile_lines(profile) -> list[str]:
+    return [strip_control(line) for line in _profile_text(profile)]
+
+
+def _profile_text(profile) -> list[str]:
     lines = [_person_line(profile.person)]
     if profile.family:
         decided = " (decided)" if profile.decided_family else ""
@@ -266,7 +270,7 @@ def coauthors(
             line += f"   {c.affiliation}"
         if len(names) > 1:
             line += f"   (with {', '.join(c.coauthor_of)})"
-        click.echo(line)
+        click.echo(strip_control(line))
 
 
 NSF_TABLE_4 = ("4", "Name:", "Organizational Affiliation", "Optional (email, Department)",
@@ -280,7 +284,15 @@ def _write_nsf_table(found, *, several: bool) -> None:
     writer.writerow([*NSF_TABLE_4, *(["Co-author of"] if several else [])])
     for c in sorted(found, key=lambda c: (fold_key(c.family or c.name), fold_key(c.given))):
         row = ["A:", _last_first(c), c.affiliation or "", c.contact or "", _us_date(c.last_active)]
-        writer.writerow([*row, *(["; ".join(c.coauthor_of)] if several else [])])
+        row += ["; ".join(c.coauthor_of)] if several else []
+        writer.writerow([_cell(text) for text in row])
+
+
+def _cell(text: str) -> str:
+    """Spreadsheet-safe: no control characters, and text a spreadsheet would run as a
+    formula (=, +, -, @ first: an affiliation comes from outside) starts with a quote."""
+    text = " ".join(strip_control(text).split())
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _last_first(coauthor) -> str:
