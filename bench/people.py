@@ -33,6 +33,7 @@ from pathlib import Path
 
 from pubdb import Library
 from pubdb.people import coauthors as network
+from pubdb.store.coauthors import names_of
 
 BAR_MS = 50.0
 SEED = 7
@@ -137,7 +138,7 @@ def hops(found) -> int | None:
 
 def cases(library: Library, subjects: Subjects) -> list[Case]:
     conn = library.conn
-    names = network.names_of(
+    names = names_of(
         conn, sorted({p for pair in _all_pairs(subjects) for p in pair} | _singles(subjects))
     )
     median = f"median ({subjects.median_papers} paper{'s' * (subjects.median_papers != 1)})"

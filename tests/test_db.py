@@ -253,6 +253,36 @@ def test_version_one_database_with_papers_is_migrated(tmp_path):
         ]  # m003 recorded the existing name variant
 
 
+def test_version_four_database_is_migrated_keeping_people_and_affiliations(tmp_path):
+    """m005 adds decisions about people and dates every affiliation's source: those a
+    version 4 database holds came from arXiv."""
+    path = tmp_path / "pubdb.db"
+    partial_schema(path, "m005_people_affiliations", 4)
+    with plain(path) as conn:
+        insert_raw(conn, citekey="gould2006", title="Hot Jupiters", year="2006", month="1")
+        conn.execute(
+            "INSERT INTO people (id, name, given, family, name_key, created_at)"
+            " VALUES (3, 'Andrzej Udalski', 'Andrzej', 'Udalski', 'andrzej udalski', 't')"
+        )
+        conn.execute(
+            "INSERT INTO authorships (publication_id, position, person_id, name, given, family,"
+            " affiliation, name_key) VALUES (1, 0, 3, 'Andrzej Udalski', 'Andrzej', 'Udalski',"
+            " 'Warsaw University Observatory', 'andrzej udalski')"
+        )
+        conn.execute(
+            "INSERT INTO person_names (person_id, name, name_key, family_len, last_key)"
+            " VALUES (3, 'Andrzej Udalski', 'andrzej udalski', 1, 'udalski')"
+        )
+    with Library(path) as library:
+        assert library.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        profile = library.author_profile("A. Udalski")
+        assert [(a.affiliation, a.year, a.source) for a in profile.affiliations] == [
+            ("Warsaw University Observatory", 2006, "arxiv")
+        ]
+        library.set_author("Andrzej Udalski", affiliation="University of Warsaw")
+        assert library.author_profile("Udalski").affiliation == "University of Warsaw"
+
+
 # -- atomic writes -------------------------------------------------------------------
 
 

@@ -506,3 +506,63 @@ def test_search_finds_doi_records(run, doi_org):
     run("add", TAGGED_DOI)
     result = run("search", "--json", "odegard escherichia")
     assert [r["doi"] for r in json.loads(result.stdout)] == [TAGGED_DOI]
+
+
+# What Crossref answers for a CHIIR '20 paper whose publisher deposited affiliations.
+CHIIR_DOI = "10.1145/3343413.3377969"
+CHIIR = {
+    "publisher": "ACM",
+    "DOI": "10.1145/3343413.3377969",
+    "type": "paper-conference",
+    "source": "Crossref",
+    "title": "A Workflow Analysis Perspective to Scholarly Research Tasks",
+    "author": [
+        {"given": "Marijn", "family": "Koolen", "sequence": "first", "affiliation": [
+            {"name": "Royal Netherlands Academy of Arts and Sciences, Amsterdam, Netherlands"}]},
+        {"given": "Sanna", "family": "Kumpulainen", "sequence": "additional", "affiliation": [
+            {"name": "Tampere University, Tampere, Finland"}]},
+        {"given": "Liliana", "family": "Melgar-Estrada", "sequence": "additional",
+         "affiliation": [{"name": "Utrecht University &amp; The Netherlands Institute for Sound"
+                                  " and Vision, Utrecht, Netherlands"}]},
+    ],
+    "container-title": "Proceedings of the 2020 Conference on Human Information Interaction"
+    " and Retrieval",
+    "issued": {"date-parts": [[2020, 3, 14]]},
+    "URL": "http://dx.doi.org/10.1145/3343413.3377969",
+}  # fmt: skip
+
+
+def test_affiliations_in_doi_metadata_go_to_the_authors(run, doi_org):
+    serve(doi_org, CHIIR_DOI, CHIIR)
+    assert run("add", CHIIR_DOI).exit_code == 0
+    result = run("coauthors", "Marijn Koolen", "--csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == [
+        'A:,"Kumpulainen, Sanna","Tampere University, Tampere, Finland",,03/14/2020',
+        'A:,"Melgar-Estrada, Liliana","Utrecht University & The Netherlands Institute for'
+        ' Sound and Vision, Utrecht, Netherlands",,03/14/2020',
+    ]
+    shown = run("author", "show", "Sanna Kumpulainen").stdout
+    assert "affiliation: Tampere University, Tampere, Finland (2020, DOI metadata" in shown
+
+
+def test_doi_metadata_fills_the_affiliations_of_an_imported_record(run, doi_org, tmp_path):
+    bib = tmp_path / "chiir.bib"
+    bib.write_text(
+        "@inproceedings{koolen2020workflow,\n"
+        "  author = {Koolen, Marijn and Kumpulainen, Sanna and Melgar-Estrada, Liliana},\n"
+        "  title = {A Workflow Analysis Perspective to Scholarly Research Tasks},\n"
+        "  booktitle = {CHIIR}, year = {2020},\n"
+        f"  doi = {{{CHIIR_DOI}}},\n}}\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(bib)).exit_code == 0
+    serve(doi_org, CHIIR_DOI, CHIIR)
+    result = run("add", CHIIR_DOI)
+    assert result.exit_code == 0, result.output
+    paper = get(CHIIR_DOI)
+    assert paper.citekey == "koolen2020workflow"
+    assert [(a.affiliation, a.affiliation_source) for a in paper.authors][:2] == [
+        ("Royal Netherlands Academy of Arts and Sciences, Amsterdam, Netherlands", "doi"),
+        ("Tampere University, Tampere, Finland", "doi"),
+    ]

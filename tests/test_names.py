@@ -181,3 +181,58 @@ def test_completeness_prefers_full_given_names_then_length():
         name_form("Y. Attia El Hili")
     )
     assert completeness(name_form("S. Jelassi")) > completeness(name_form("Jelassi"))
+
+
+# A name written given-name first with a capitalised particle: the family name starts at
+# the particle ("Luc Van Gool", "Yassine Ben Salem"). Without a particle or other evidence
+# the last word is the family name; resolution refines the split from what the library
+# knows (test_family_names).
+@pytest.mark.parametrize(
+    ("written", "given", "family", "initials"),
+    [
+        pytest.param("Youssef Attia El Hili", "Youssef Attia", "El Hili", "Y. A. El Hili",
+                     id="el"),
+        pytest.param("Luc Van Gool", "Luc", "Van Gool", "L. Van Gool", id="flemish-van"),
+        pytest.param("Jan Van der Berg", "Jan", "Van der Berg", "J. Van der Berg",
+                     id="van-der"),
+        pytest.param("Yassine Ben Salem", "Yassine", "Ben Salem", "Y. Ben Salem", id="ben"),
+        pytest.param("Mohamed Ali Ben Ayed", "Mohamed Ali", "Ben Ayed", "M. A. Ben Ayed",
+                     id="ben-after-two-given"),
+        pytest.param("Maria Da Silva", "Maria", "Da Silva", "M. Da Silva", id="da"),
+        pytest.param("Juan Carlos De La Cruz", "Juan Carlos", "De La Cruz", "J. C. De La Cruz",
+                     id="de-la"),
+        pytest.param("Nicolas Le Roux", "Nicolas", "Le Roux", "N. Le Roux", id="le"),
+        pytest.param("Abdullah Al Mamun", "Abdullah", "Al Mamun", "A. Al Mamun", id="al"),
+        pytest.param("Ahmad bin Ali", "Ahmad", "bin Ali", "A. bin Ali", id="lower-bin"),
+        pytest.param("Ben Recht", "Ben", "Recht", "B. Recht", id="given-name-ben"),
+        pytest.param("Quoc V. Le", "Quoc V.", "Le", "Q. V. Le", id="family-name-le"),
+        pytest.param("Di He", "Di", "He", "D. He", id="given-name-di"),
+        pytest.param("Abdelhakim Benechehab", "Abdelhakim", "Benechehab", "A. Benechehab",
+                     id="no-particle"),
+        pytest.param("Y. Attia El Hili", "Y.", "Attia El Hili", "Y. Attia El Hili",
+                     id="initials-first-unchanged"),
+    ],
+)  # fmt: skip
+def test_capitalised_particle_starts_the_family_name(written, given, family, initials):
+    name = parse_name(written)
+    assert (name.given, name.family, name.initials) == (given, family, initials)
+
+
+def test_capitalised_particle_leaves_the_split_open_for_matching():
+    # "El Hili" is a guess: the same words may be "Attia El Hili", as the library can know.
+    form = name_form("Youssef Attia El Hili")
+    assert form.family_len is None
+    assert forms_compatible(form, name_form("Attia El Hili, Y."))
+    assert forms_compatible(form, name_form("Y. A. El Hili"))
+
+
+@pytest.mark.parametrize(
+    ("family", "core"),
+    [
+        pytest.param("bin Ali", "Ali", id="bin"),
+        pytest.param("al Farsi", "Farsi", id="al"),
+        pytest.param("Ben Salem", "Ben Salem", id="capitalised-kept"),
+    ],
+)
+def test_family_core_drops_new_lower_case_particles(family, core):
+    assert family_core(family) == core

@@ -198,10 +198,46 @@ class Library:
         return resolve_query(self.conn, name)
 
     def authors(self, query: str | None = None) -> list:
-        """People (all, or those a name could mean) with paper counts and name variants."""
-        from .people.lookup import matching_people, summaries
+        """People (all, or those a name could mean) with paper counts and name variants;
+        UsageError with the closest names when a query means nobody."""
+        from .people.lookup import find_people, summaries
 
-        return matching_people(self.conn, query) if query else summaries(self.conn)
+        return find_people(self.conn, query) if query is not None else summaries(self.conn)
+
+    def _distinct(self, names: Iterable[str], purpose: str) -> list[int]:
+        from .people.lookup import resolve_distinct
+
+        return resolve_distinct(self.conn, names, purpose)
+
+    def author_profile(self, name: str):
+        """What a person is called and where they work (``people.profile.PersonProfile``):
+        preferred name, family-name decision, contact, affiliations newest first."""
+        from .people.profile import person_profile
+
+        return person_profile(self.conn, self.resolve_author(name))
+
+    def set_author(
+        self,
+        name: str,
+        *,
+        full_name: str | None = None,
+        family: str | None = None,
+        affiliation: str | None = None,
+        since: int | None = None,
+        contact: str | None = None,
+        unset: Iterable[str] = (),
+    ):
+        """Decide a person's full name, where their family name starts, an affiliation
+        (``since`` a year, else current) or contact; ``unset`` forgets such decisions.
+        Every later import, add and refresh respects them. Returns the profile."""
+        from .people.profile import ProfileChange, change_profile, person_profile, unset_items
+
+        change = ProfileChange(full_name, family, affiliation, since, contact, unset_items(unset))
+        change.check()
+        person_id = self.resolve_author(name)
+        with connection.write_transaction(self.conn):
+            change_profile(self.conn, person_id, change)
+        return person_profile(self.conn, person_id)
 
     def author(self, name: str):
         """One person: (summary, their publications newest first)."""
@@ -221,7 +257,7 @@ class Library:
         from .people.decisions import merge_people
         from .people.lookup import summaries
 
-        keep_id, other_id = self.resolve_author(keep), self.resolve_author(other)
+        keep_id, other_id = self._distinct([keep, other], "they are one person already")
         with connection.write_transaction(self.conn):
             merge_people(self.conn, keep_id, other_id)
         return summaries(self.conn, [keep_id])[0]
@@ -260,30 +296,41 @@ class Library:
         return summaries(self.conn, [new_id])[0], moved
 
     def coauthors(
-        self, name: str, *, since_year: int | None = None, months: int | None = None
+        self,
+        names: str | Iterable[str],
+        *,
+        since_year: int | None = None,
+        months: int | None = None,
+        as_of: date | None = None,
     ) -> list:
-        """Co-authors of one person with joint-paper counts and their last year."""
+        """Co-authors of one person, or of several (a lab: each co-author once, with
+        whose co-author they are), with joint-paper counts, last year and date active,
+        and latest affiliation. ``months`` counts back from ``as_of`` (default today); a
+        paper whose month is unknown counts as the end of its year."""
         from .people.coauthors import coauthors
 
-        since_month = months_ago(months) if months else None
-        return coauthors(
-            self.conn, self.resolve_author(name), since_year=since_year, since_month=since_month
-        )
+        names = [names] if isinstance(names, str) else list(names)
+        if not names:
+            raise UsageError("name at least one person")
+        people = self._distinct(names, "name each person once")
+        since_month = months_ago(months, as_of) if months else None
+        return coauthors(self.conn, people, since_year=since_year, since_month=since_month)
 
     def overlap(self, names: Iterable[str]):
         """Co-authors shared by all the people named, and their joint papers."""
         from .people.coauthors import overlap
 
-        ids = [self.resolve_author(name) for name in names]
-        if len(set(ids)) < 2:
-            raise UsageError("overlap needs at least two different people")
-        return overlap(self.conn, ids)
+        names = list(names)
+        if len(names) < 2:
+            raise UsageError("overlap needs at least two people")
+        return overlap(self.conn, self._distinct(names, "overlap needs two different people"))
 
     def collaboration_path(self, source: str, target: str):
         """The shortest co-authorship chain between two people, or None."""
         from .people.coauthors import path
 
-        return path(self.conn, self.resolve_author(source), self.resolve_author(target))
+        ids = self._distinct([source, target], "a path needs two different people")
+        return path(self.conn, *ids)
 
     def person_names(self, ids: Iterable[int]) -> dict[int, str]:
         from .store.coauthors import names_of

@@ -18,6 +18,7 @@ class Author:
     person_id: int | None = None
     affiliation: str | None = None
     equal_contribution: bool = False
+    affiliation_source: str | None = None  # arxiv, bibtex or doi: who wrote the affiliation
 
 
 @dataclass

@@ -131,6 +131,8 @@ def _parse_first_last(text: str) -> PersonName:
         (i for i, word in enumerate(words[:-1]) if i > 0 and _is_lower_word(word)), None
     )
     if von_start is not None:
+        while von_start > 1 and _is_capital_particle(words[von_start - 1]):
+            von_start -= 1  # "Jan Van der Berg"
         return PersonName(" ".join(words[:von_start]), " ".join(words[von_start:]), suffix)
     initials = 0
     while initials < len(words) - 1 and is_initial(words[initials]):
@@ -140,12 +142,31 @@ def _parse_first_last(text: str) -> PersonName:
         # Han Vinck, Attia El Hili) outnumber an initial plus a middle name (B. Scott
         # Gaudi); matching tries both splits anyway (names.name_form).
         return PersonName(" ".join(words[:initials]), " ".join(words[initials:]), suffix)
+    particle = next((i for i in range(1, len(words) - 1) if _is_capital_particle(words[i])), None)
+    if particle is not None:
+        return PersonName(" ".join(words[:particle]), " ".join(words[particle:]), suffix)
     return PersonName(" ".join(words[:-1]), words[-1], suffix)
+
+
+# Particles that start a family name even when capitalised, as arXiv and many CVs write
+# them ("Luc Van Gool", "Yassine Ben Salem", "Maria Da Silva"). Only between a given
+# name and a last word: "Ben Recht" and "Quoc Le" are not touched.
+_CAPITAL_PARTICLES = frozenset(
+    """
+    abu al ben bin da dal das de degli dei del della der di do dos du el ibn la le lo
+    ter ten van von
+    """.split()
+)
+
+
+def _is_capital_particle(word: str) -> bool:
+    return word[:1].isupper() and word.lower() in _CAPITAL_PARTICLES
 
 
 _PARTICLES = frozenset(
     """
-    d da das de del della der des di do dos du el la le lo ten ter van von zu
+    abu al ben bin d da dal das de degli dei del della den der des di do dos du el ibn
+    la le lo ten ter van von zu
     """.split()
 )
 

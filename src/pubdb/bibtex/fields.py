@@ -48,6 +48,7 @@ def publication_from_fields(entry_type: str, values: dict[str, str]) -> Publicat
     _set_authors(p, values.pop("author", None), values.pop("author+an", None))
     _set_arxiv(p, values)
     p.kind = _kind(entry_type, p)
+    _set_affiliations(p, entry_type, values)
     p.status = _status(p, values.get("pubstate", ""))
     p.venue = (
         p.journal
@@ -130,6 +131,36 @@ def _author_parts(written: str) -> tuple[str, str, str, bool]:
         tex_to_unicode(name.family),
         marked,
     )
+
+
+THESES = frozenset({"phdthesis", "mastersthesis", "thesis"})
+REPORTS = frozenset({"techreport", "report"})
+
+
+def _set_affiliations(p: Publication, entry_type: str, values: dict[str, str]) -> None:
+    """Where the authors were: an ``affiliation`` field, the school of a thesis, the
+    institution of a report. One place for one author or for all of them (a report's
+    institution), one per author when the list says "A and B" as the author list does;
+    anything else is not guessed at."""
+    if not p.authors:
+        return
+    source, everyone = values.get("affiliation"), False
+    if not (source and source.strip()) and entry_type in THESES:
+        source, everyone = values.get("school") or values.get("institution"), True
+    if not (source and source.strip()) and entry_type in REPORTS:
+        source, everyone = values.get("institution"), True
+    if not (source and source.strip()):
+        return
+    places = [tex_to_unicode(place) for place in split_author_list(source)]
+    places = [" ".join(place.split()) for place in places if place.strip()]
+    if len(places) == len(p.authors):
+        pairs = zip(p.authors, places, strict=True)
+    elif len(places) == 1 and (everyone or len(p.authors) == 1):
+        pairs = ((author, places[0]) for author in p.authors)
+    else:
+        return
+    for author, place in pairs:
+        author.affiliation, author.affiliation_source = place, "bibtex"
 
 
 def _equal_positions(annotation: str | None) -> set[int]:

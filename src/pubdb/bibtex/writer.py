@@ -39,6 +39,26 @@ def bibtex_name(author: Author) -> str:
     return f"{family}, {given}" if given else family
 
 
+ANNOTATION = "author+an"
+
+
+def author_annotation(publication: Publication) -> str | None:
+    """biblatex's ``author+an``: 'equal' on each author marked equal contribution (the
+    marks as they are now, edited or fetched), other labels of an imported annotation
+    kept: '1=equal,highlight; 4=equal'."""
+    labels: dict[int, list[str]] = {}
+    for item in (publication.fields.get(ANNOTATION) or "").split(";"):
+        position, _, names = item.partition("=")
+        if position.strip().isdigit():
+            kept = [n.strip() for n in names.split(",") if n.strip() and n.strip() != "equal"]
+            labels.setdefault(int(position.strip()), []).extend(kept)
+    for position, author in enumerate(publication.authors, 1):
+        if author.equal_contribution:
+            labels.setdefault(position, []).insert(0, "equal")
+    items = [f"{pos}={','.join(names)}" for pos, names in sorted(labels.items()) if names]
+    return "; ".join(items) or None
+
+
 def _verbatim(value: str) -> str:
     """URLs and DOIs go out as written, with braces kept balanced and no line breaks;
     a backslash or ``^^`` (which TeX reads as a command when a style prints the link
@@ -88,6 +108,7 @@ def entry_fields(publication: Publication) -> dict[str, str]:
         fields["author"] = _source(p, "author") or " and ".join(
             bibtex_name(author) for author in p.authors
         )
+    fields[ANNOTATION] = author_annotation(p)
     fields["title"] = _source(p, "title") or (protect_capitals(to_latex(p.title)) or None)
     venue_field = {"article": "journal", "inproceedings": "booktitle"}.get(p.entry_type)
     fields["journal"] = _text(
@@ -110,7 +131,7 @@ def entry_fields(publication: Publication) -> dict[str, str]:
     fields["note"] = _text(p, "note", p.note)
     fields["abstract"] = _text(p, "abstract", p.abstract)
     for name, value in p.fields.items():
-        if fields.get(name.lower()) in (None, ""):
+        if fields.get(name.lower()) in (None, "") and name.lower() != ANNOTATION:
             verbatim = name.lower() in _VERBATIM_FIELDS
             fields[name.lower()] = value if verbatim else _as_written(value)
     written = {}

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..normalize import plural
+from ..normalize import plural, strip_control
 from .group import db_option, json_option, open_library
 
 
@@ -36,6 +36,9 @@ def _person_line(person) -> str:
 @db_option
 def authors(query: str | None, ambiguous: bool, as_json: bool, db_path: Path | None) -> None:
     """List people with paper counts and name variants (or those QUERY could mean).
+
+    QUERY is any part of a name ("Attia" finds Y. Attia El Hili); a QUERY that means
+    nobody exits 2 with the closest names, as every command taking a name does.
 
     \b
     Example:
@@ -63,7 +66,7 @@ def authors(query: str | None, ambiguous: bool, as_json: bool, db_path: Path | N
 
 @click.group()
 def author() -> None:
-    """One person: show, merge, alias, split.
+    """One person: show, set, merge, alias, split.
 
     \b
     Example:
@@ -76,19 +79,96 @@ def author() -> None:
 @json_option
 @db_option
 def author_show(name: str, as_json: bool, db_path: Path | None) -> None:
-    """Show a person: name variants and publications.
+    """Show a person: name variants, affiliations and publications.
 
     \b
     Example:
       pubdb author show "S. Jelassi"
     """
     with open_library(db_path) as library:
-        person, publications = library.author(name)
+        profile = library.author_profile(name)
+        _, publications = library.author(name)
     if as_json:
-        return _echo_json({"person": person, "publications": [p.to_dict() for p in publications]})
-    click.echo(_person_line(person))
+        return _echo_json(
+            {
+                "person": profile.person,
+                "profile": profile,
+                "publications": [p.to_dict() for p in publications],
+            }
+        )
+    for line in _profile_lines(profile):
+        click.echo(line)
     for p in publications:
         click.echo(f"  {p.year or '':<4}  {p.citekey:<28}  {p.title}")
+
+
+def _profile_lines(profile) -> list[str]:
+    return [strip_control(line) for line in _profile_text(profile)]
+
+
+def _profile_text(profile) -> list[str]:
+    lines = [_person_line(profile.person)]
+    if profile.family:
+        decided = " (decided)" if profile.decided_family else ""
+        lines.append(f"  family name: {profile.family}{decided}; given: {profile.given or '—'}")
+    if profile.contact:
+        lines.append(f"  contact: {profile.contact}")
+    for fact in profile.affiliations:
+        lines.append(f"  affiliation: {fact.affiliation} ({_where_from(fact)})")
+    return lines
+
+
+def _where_from(fact) -> str:
+    if fact.source == "manual":
+        return f"since {fact.year}, set by you" if fact.year else "current, set by you"
+    return f"{fact.year or 'undated'}, {SOURCE_NAMES.get(fact.source, fact.source)} {fact.citekey}"
+
+
+SOURCE_NAMES = {"arxiv": "arXiv", "bibtex": "BibTeX", "doi": "DOI metadata"}
+
+
+@author.command("set")
+@click.argument("name")
+@click.option("--name", "full_name", metavar="FULL", help="The full name they go by.")
+@click.option("--family", metavar="WORDS",
+              help="Where the family name starts: its words (\"Attia El Hili\").")  # fmt: skip
+@click.option("--affiliation", metavar="TEXT", help="Their organisation.")
+@click.option("--since", type=int, metavar="YEAR",
+              help="Year the affiliation started (without it: current).")  # fmt: skip
+@click.option("--contact", metavar="TEXT",
+              help="Email or department (the NSF table's optional column).")  # fmt: skip
+@click.option("--unset", multiple=True, metavar="WHAT",
+              help="Forget a decision: name, family, affiliation or contact.")  # fmt: skip
+@json_option
+@db_option
+def author_set(
+    name: str, full_name: str | None, family: str | None, affiliation: str | None,
+    since: int | None, contact: str | None, unset: tuple[str, ...], as_json: bool,
+    db_path: Path | None,
+) -> None:  # fmt: skip
+    """Decide what NAME is called and where they work; kept across import and refresh.
+
+    The full name shows wherever the person is named (lists with --name-style full,
+    coauthors, the NSF table) and means them on later papers. --family splits names
+    written given-name first ("Youssef Attia El Hili") on every paper, now and on
+    every later add and refresh. An affiliation set without --since is current; the
+    latest of those set and those on papers (arXiv, BibTeX, DOI) goes in the NSF table.
+
+    \b
+    Example:
+      pubdb author set "S. Kakade" --name "Sham Kakade" --affiliation Harvard --since 2022
+      pubdb author set "Y. Attia El Hili" --family "Attia El Hili"
+      pubdb author set "Sham Kakade" --unset affiliation
+    """
+    with open_library(db_path) as library:
+        profile = library.set_author(
+            name, full_name=full_name, family=family, affiliation=affiliation, since=since,
+            contact=contact, unset=unset,
+        )  # fmt: skip
+    if as_json:
+        return _echo_json(profile)
+    for line in _profile_lines(profile):
+        click.echo(line)
 
 
 @author.command("merge")
@@ -151,39 +231,100 @@ def author_split(
 
 
 @click.command()
-@click.argument("name")
+@click.argument("names", nargs=-1, required=True)
 @click.option("--since", "since_year", type=int, metavar="YEAR", help="Papers from YEAR on.")
 @click.option("--months", type=click.IntRange(min=1), help="Papers of the last N months.")
-@click.option("--csv", "as_csv", is_flag=True, help="CSV: name, affiliation, last active.")
+@click.option("--as-of", metavar="DATE",
+              help="Count --months back from DATE (YYYY-MM[-DD]): the proposal's.")  # fmt: skip
+@click.option("--csv", "as_csv", is_flag=True, help="The NSF COA template's Table 4, as CSV.")
 @json_option
 @db_option
 def coauthors(
-    name: str, since_year: int | None, months: int | None, as_csv: bool, as_json: bool,
-    db_path: Path | None,
+    names: tuple[str, ...], since_year: int | None, months: int | None, as_of: str | None,
+    as_csv: bool, as_json: bool, db_path: Path | None,
 ) -> None:  # fmt: skip
-    """Co-authors of NAME with joint papers and the last year together.
+    """Co-authors of NAME (or of several people: each co-author once, saying whose),
+    with joint papers, the last year together and the latest affiliation.
 
-    `--months 48 --csv` gives the collaborators table of a US NSF proposal.
+    `--months 48 --csv` is Table 4 of the NSF Collaborators and Other Affiliations
+    template: type (A: co-author), Name (Last, First), Organizational Affiliation,
+    Optional (email, Department), Last Active (MM/DD/YYYY), alphabetical; with several
+    names, a last column says whose co-author each one is. A paper whose month is
+    unknown counts as the end of its year (12/31): it is in a window that reaches that
+    year, and its Last Active date is December 31; a known month without a day counts
+    as the last day of that month.
 
     \b
     Example:
       pubdb coauthors "Samy Jelassi" --since 2022
       pubdb coauthors "S. Jelassi" --months 48 --csv > coa.csv
+      pubdb coauthors "Samy Jelassi" "Oussama Zekri" --months 48 --as-of 2026-12-01 --csv
     """
     if since_year is not None and months is not None:
         raise UsageError("give --since or --months, not both")
+    if as_of is not None and months is None:
+        raise UsageError("--as-of dates the end of --months: give --months too")
     with open_library(db_path) as library:
-        found = library.coauthors(name, since_year=since_year, months=months)
+        found = library.coauthors(names, since_year=since_year, months=months, as_of=_date(as_of))
     if as_json:
         return _echo_json(found)
     if as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["name", "affiliation", "last_active"])
-        for c in found:
-            writer.writerow([c.name, c.affiliation or "", c.last_year or ""])
-        return
+        return _write_nsf_table(found, several=len(names) > 1)
     for c in found:
-        click.echo(f"{c.name:<32} {plural(c.papers, 'paper'):>10}   last {c.last_year or '?'}")
+        line = f"{c.name:<32} {plural(c.papers, 'paper'):>10}   last {c.last_year or '?'}"
+        if c.affiliation:
+            line += f"   {c.affiliation}"
+        if len(names) > 1:
+            line += f"   (with {', '.join(c.coauthor_of)})"
+        click.echo(strip_control(line))
+
+
+NSF_TABLE_4 = ("4", "Name:", "Organizational Affiliation", "Optional (email, Department)",
+               "Last Active")  # fmt: skip
+
+
+def _write_nsf_table(found, *, several: bool) -> None:
+    from ..normalize import fold_key
+
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow([*NSF_TABLE_4, *(["Co-author of"] if several else [])])
+    for c in sorted(found, key=lambda c: (fold_key(c.family or c.name), fold_key(c.given))):
+        row = ["A:", _last_first(c), c.affiliation or "", c.contact or "", _us_date(c.last_active)]
+        row += ["; ".join(c.coauthor_of)] if several else []
+        writer.writerow([_cell(text) for text in row])
+
+
+def _cell(text: str) -> str:
+    """Spreadsheet-safe: no control characters, and text a spreadsheet would run as a
+    formula (=, +, -, @ first: an affiliation comes from outside) starts with a quote."""
+    text = " ".join(strip_control(text).split())
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _last_first(coauthor) -> str:
+    if not coauthor.family:
+        return coauthor.name
+    return f"{coauthor.family}, {coauthor.given}" if coauthor.given else coauthor.family
+
+
+def _us_date(iso: str | None) -> str:
+    """YYYY-MM-DD as the template's MM/DD/YYYY."""
+    return f"{iso[5:7]}/{iso[8:10]}/{iso[:4]}" if iso else ""
+
+
+def _date(text: str | None):
+    import re
+    from datetime import date
+
+    if text is None:
+        return None
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", text.strip())
+    try:
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3] or 1))
+    except ValueError:
+        pass
+    raise UsageError(f"--as-of takes a date YYYY-MM-DD or YYYY-MM, not {text!r}")
 
 
 @click.command()

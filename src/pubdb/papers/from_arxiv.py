@@ -12,7 +12,7 @@ from typing import Any
 
 from ..ids import arxiv_url
 from ..models import Author, Publication, classify_venue, entry_type_for
-from ..names import parse_name
+from ..names import name_form, parse_name
 from ..sources.arxiv import ArxivRecord
 
 ARXIV_OWNED = (
@@ -43,7 +43,10 @@ def authors_from_arxiv(record: ArxivRecord) -> list[Author]:
     for written in record.authors:
         name = parse_name(written.name)
         affiliation = "; ".join(written.affiliations) or None
-        authors.append(Author(written.name, name.given, name.family, None, affiliation))
+        source = "arxiv" if affiliation else None
+        authors.append(
+            Author(written.name, name.given, name.family, None, affiliation, False, source)
+        )
     return authors
 
 
@@ -144,11 +147,16 @@ def authors_changed(existing: list[Author], incoming: list[Author]) -> bool:
 
 
 def carry_author_marks(existing: list[Author], incoming: list[Author]) -> list[Author]:
-    """Keep equal-contribution marks and person links of authors whose name is unchanged."""
+    """Keep equal-contribution marks and person links of authors whose name is unchanged,
+    and the marks of those written differently but the same words ('Samy Jelassi' now
+    'Jelassi, Samy'): marks are the user's, arXiv never sends them."""
     by_name = {author.name: author for author in existing}
+    by_key = {name_form(author.name).key: author for author in existing}
     for author in incoming:
         previous = by_name.get(author.name)
         if previous:
-            author.equal_contribution = previous.equal_contribution
             author.person_id = previous.person_id
+        previous = previous or by_key.get(name_form(author.name).key)
+        if previous:
+            author.equal_contribution = previous.equal_contribution
     return incoming

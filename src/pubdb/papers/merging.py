@@ -100,6 +100,13 @@ def merge_publication(
     return result
 
 
+def _affiliation_filled(old: Author, new: Author) -> Author:
+    if old.affiliation or not new.affiliation:
+        return old
+    changes = {"affiliation": new.affiliation, "affiliation_source": new.affiliation_source}
+    return Author(**{**vars(old), **changes})
+
+
 def _keys(ids: str | None) -> list[str]:
     return [key.strip() for key in (ids or "").split(",") if key.strip()]
 
@@ -126,15 +133,21 @@ def _merge_authors(
     if not same_people:
         result.conflicts.append("authors")
         return
+    authors = existing.authors
     if any(a.equal_contribution for a in incoming.authors) and not any(
         a.equal_contribution for a in existing.authors
     ):
-        marked = [
+        authors = [
             Author(**{**vars(old), "equal_contribution": new.equal_contribution})
-            for old, new in zip(existing.authors, incoming.authors, strict=True)
+            for old, new in zip(authors, incoming.authors, strict=True)
         ]
-        result.authors = marked
         result.filled.append("equal_contribution")
+    pairs = list(zip(authors, incoming.authors, strict=True))
+    if any(new.affiliation and not old.affiliation for old, new in pairs):
+        authors = [_affiliation_filled(old, new) for old, new in pairs]
+        result.filled.append("affiliations")
+    if authors is not existing.authors:
+        result.authors = authors
 
 
 def merge_records(

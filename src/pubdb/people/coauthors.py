@@ -6,11 +6,14 @@ and always expands the smaller side; the statements are in store/coauthors.py.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..store import coauthors as stored
+from ..store import profiles
 
 if TYPE_CHECKING:
     import sqlite3
@@ -18,11 +21,22 @@ if TYPE_CHECKING:
 
 @dataclass
 class Coauthor:
+    """One co-author: joint papers in the window, the last year and date they were
+    active together (a date unknown to the day counts as the end of its month, an
+    unknown month as the end of the year), their latest affiliation, the name parts
+    the NSF table wants (family, given), and which of the people asked about they wrote
+    with."""
+
     person_id: int
     name: str
     papers: int
     last_year: int | None
     affiliation: str | None = None
+    last_active: str | None = None  # YYYY-MM-DD
+    family: str = ""
+    given: str = ""
+    contact: str | None = None
+    coauthor_of: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -56,17 +70,51 @@ class Hop:
 
 def coauthors(
     conn: sqlite3.Connection,
-    person_id: int,
+    people: int | Sequence[int],
     *,
     since_year: int | None = None,
     since_month: tuple[int, int] | None = None,
 ) -> list[Coauthor]:
-    """Everyone who wrote with ``person_id`` (in the window), with joint-paper counts
-    and the last year they did; most joint papers first."""
-    rows = stored.coauthor_counts(conn, person_id, since_year, since_month)
-    affiliations = stored.latest_affiliations(conn, [row[0] for row in rows])
-    found = [Coauthor(*row, affiliations.get(row[0])) for row in rows]
+    """Everyone who wrote with one of ``people`` (in the window), each once, with
+    joint-paper counts, last year and date together, and latest affiliation; most joint
+    papers first."""
+    people = [people] if isinstance(people, int) else list(people)
+    rows = stored.coauthor_counts(conn, people, since_year, since_month)
+    affiliations = profiles.latest_affiliations(conn, [row[0] for row in rows])
+    names = stored.names_of(conn, people)
+    order = {str(person): index for index, person in enumerate(people)}
+    found = []
+    for person_id, name, given, family, contact, papers, latest, date, whose in rows:
+        with_whom = sorted(whose.split(","), key=order.__getitem__) if whose else people[:1]
+        found.append(
+            Coauthor(
+                person_id,
+                name,
+                papers,
+                latest // 100 if latest else None,
+                affiliations.get(person_id),
+                last_active(latest, date),
+                family or name,
+                given,
+                contact,
+                [names[int(person)] for person in with_whom],
+            )
+        )
     return sorted(found, key=lambda c: (-c.papers, -(c.last_year or 0), c.name.lower()))
+
+
+@lru_cache(maxsize=4096)
+def last_active(latest: int | None, date: str | None) -> str | None:
+    """The day of a paper as YYYY-MM-DD: its date when that agrees with its year and
+    month, else the last day of the month (``latest`` is year * 100 + month, an unknown
+    month already counted as December)."""
+    if not latest:
+        return None
+    year, month = divmod(latest, 100)
+    prefix = f"{year:04d}-{month:02d}-"
+    if date and date.startswith(prefix) and date[8:10].isdigit() and len(date) >= 10:
+        return date[:10]
+    return f"{prefix}{calendar.monthrange(year, month)[1]:02d}"
 
 
 def _paper_refs(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, PaperRef]:

@@ -5,18 +5,34 @@ Each written name resolves to one person, in this order: a pin for that paper (f
 compatible with it (accents, case, initials, particles, hyphens aside). An abbreviated
 name ("Y. Li") that fits several people is never merged into one of them: it goes to a
 person of its own, flagged ambiguous, and `ambiguities` reports it.
+
+A name written given-name first ("Youssef Attia El Hili", as arXiv sends them) does not
+say where the family name starts. Once it has resolved to a person, the evidence about
+that person decides: a family name the user set (`author set --family`), else the one
+their variants written "Family, Given" agree on ("Attia El Hili, Y."). Every paper of
+the person is split that way, so initials and BibTeX come out right.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..models import Author
-from ..names import NameForm, PersonName, completeness, forms_compatible, name_form, parse_name
+from ..names import (
+    NameForm,
+    PersonName,
+    completeness,
+    forms_compatible,
+    name_form,
+    parse_name,
+    split_words,
+)
 from ..normalize import fold_key
 from ..store import people as stored
+from ..store import profiles
 from ..store.publications import replace_authorships
 
 if TYPE_CHECKING:
@@ -36,6 +52,15 @@ class Person:
     ambiguous: bool
     variants: list[Variant] = field(default_factory=list)
     by_key: dict[str, Variant] = field(default_factory=dict)
+    preferred_name: str | None = None
+    decided_family: str | None = None
+
+    @property
+    def decisions(self) -> tuple[str | None, str | None]:
+        return self.preferred_name, self.decided_family
+
+    def family_tokens(self) -> tuple[str, ...] | None:
+        return family_evidence(self.decided_family, [v.form for v in self.variants])
 
     def add(self, variant: Variant) -> None:
         self.variants.append(variant)
@@ -51,6 +76,48 @@ class Person:
 
 def author_form(author: Author) -> NameForm:
     return name_form(author.name, author.given or None, author.family or None)
+
+
+def family_evidence(decided: str | None, forms: Iterable[NameForm]) -> tuple[str, ...] | None:
+    """The folded words of a person's family name: as decided by the user, else as most
+    of their variants that say it agree (ties: the longer)."""
+    if decided:
+        return tuple(fold_key(decided).split()) or None
+    said = Counter(
+        form.tokens[-form.family_len :] for form in forms if form.family_len and form.tokens
+    )
+    if not said:
+        return None
+    return max(said, key=lambda family: (said[family], len(family)))
+
+
+def split_at_family(written: str, family: tuple[str, ...]) -> tuple[str, str] | None:
+    """(given, family) of a name written given-name first whose last words are
+    ``family`` (folded): 'Youssef Attia El Hili' + (attia, el, hili) -> ('Youssef',
+    'Attia El Hili'). None when the name does not end with that family name."""
+    words = split_words(written)
+    for size in range(1, len(words)):
+        if tuple(fold_key(" ".join(words[-size:])).split()) == family:
+            return " ".join(words[:-size]), " ".join(words[-size:])
+    return None
+
+
+def open_split(written: str, form: NameForm) -> bool:
+    """A name whose writing leaves the family name open: given name first, three words
+    or more, no particle ('Youssef Attia El Hili'; not 'Attia El Hili, Y.')."""
+    return form.family_len is None and "," not in written and len(form.tokens) > 2
+
+
+def respelled(author: Author, family: tuple[str, ...] | None) -> bool:
+    """Split ``author``'s written name at ``family`` when its writing leaves it open.
+    Returns whether given/family changed."""
+    if not family or not open_split(author.name, author_form(author)):
+        return False
+    split = split_at_family(author.name, family)
+    if split is None or split == (author.given, author.family):
+        return False
+    author.given, author.family = split
+    return True
 
 
 class PersonResolver:
@@ -109,7 +176,8 @@ class PersonResolver:
 
     def person(self, person_id: int) -> Person:
         if person_id not in self._people:
-            person = Person(person_id, stored.is_ambiguous(self.conn, person_id))
+            ambiguous, preferred, decided = profiles.person_state(self.conn, person_id)
+            person = Person(person_id, ambiguous, preferred_name=preferred, decided_family=decided)
             for name, key, family_len, manual in stored.name_variants(self.conn, person_id):
                 person.add(Variant(NameForm(tuple(key.split()), family_len), name, manual))
             self._people[person_id] = person
@@ -128,13 +196,26 @@ class PersonResolver:
             self._prefer_accented(person, form, written)
             return
         best = max((v.form for v in person.variants), key=completeness, default=None)
+        family_before = person.family_tokens() if form.family_len else None
         person.add(Variant(form, written, manual))
         self._changed(form.last)
         stored.add_variant(
             self.conn, person.id, written, form.key, form.family_len, form.last, manual=manual
         )
-        if best is None or completeness(form) >= completeness(best) or _accents(written):
-            rename_to_best(self.conn, person.id)
+        family_learnt = (
+            form.family_len
+            and person.family_tokens() != family_before
+            and any(open_split(v.name, v.form) for v in person.variants)
+        )
+        if family_learnt:
+            respell_papers(self.conn, person.id, person.family_tokens())
+        if (
+            best is None
+            or completeness(form) >= completeness(best)
+            or _accents(written)
+            or family_learnt
+        ):
+            rename_to_best(self.conn, person.id, person.decisions)
         group = self.candidates(form.last)
         if person not in group:
             group.append(person)
@@ -148,12 +229,16 @@ class PersonResolver:
             return
         stored.respell_variant(self.conn, person.id, form.key, written)
         variant.name = written
-        rename_to_best(self.conn, person.id)
+        rename_to_best(self.conn, person.id, person.decisions)
 
     def resolve_all(self, authors: Iterable[Author], pub_id: int | None = None) -> None:
+        """Resolve each author not yet linked to a person, then split every name whose
+        writing leaves the family name open the way the person's evidence says."""
         for author in authors:
             if author.person_id is None:
                 author.person_id = self.resolve(author, pub_id)
+            if open_split(author.name, author_form(author)):
+                respelled(author, self.person(author.person_id).family_tokens())
 
 
 def _accents(text: str) -> int:
@@ -194,15 +279,40 @@ def best_display_name(variants: list[tuple[str, NameForm]]) -> tuple[str, NameFo
     return PersonName(chosen.given, family, chosen.suffix).full or name, form
 
 
-def rename_to_best(conn: sqlite3.Connection, person_id: int) -> None:
-    """Name the person after their most complete variant."""
+def rename_to_best(
+    conn: sqlite3.Connection,
+    person_id: int,
+    decisions: tuple[str | None, str | None] | None = None,
+) -> None:
+    """Name the person by the full name they chose, else after their most complete
+    variant; given and family split by the evidence (``decisions``: preferred name and
+    decided family, read from the store when not given)."""
+    preferred, decided = decisions or profiles.profile(conn, person_id)[:2]
     variants = [
         (name, NameForm(tuple(key.split()), family_len))
         for name, key, family_len, _ in stored.name_variants(conn, person_id)
     ]
-    if variants:
+    if not variants and not preferred:
+        return
+    if preferred:
+        name, form = preferred, name_form(preferred)
+    else:
         name, form = best_display_name(variants)
-        parsed = parse_name(name)
-        stored.rename_person(
-            conn, person_id, display_name(name), parsed.given, parsed.family, form.key
-        )
+    parsed = parse_name(name)
+    given, family = parsed.given, parsed.family
+    evidence = family_evidence(decided, [f for _, f in variants])
+    if evidence and open_split(name, form) and (split := split_at_family(name, evidence)):
+        given, family = split
+    stored.rename_person(conn, person_id, display_name(name), given, family, form.key)
+
+
+def respell_papers(conn: sqlite3.Connection, person_id: int, family: tuple[str, ...] | None) -> int:
+    """Split the person's names on stored papers at ``family`` where their writing left
+    it open. Returns how many authorships changed."""
+    changed = 0
+    for pub_id, position, name, given, old_family in profiles.written_names(conn, person_id):
+        author = Author(name, given, old_family)
+        if respelled(author, family):
+            profiles.resplit_authorship(conn, pub_id, position, author.given, author.family)
+            changed += 1
+    return changed

@@ -180,10 +180,13 @@ def person_name(author: Author) -> PersonName:
 
 @functools.lru_cache(maxsize=65536)
 def _person_name(name: str, given: str, family: str) -> PersonName:
-    """Parsed once per distinct written name: a long list repeats its authors."""
-    if name.strip():
-        return parse_name(clean(name))
-    return PersonName(clean(given), clean(family))
+    """The stored split (which knows 'Youssef' / 'Attia El Hili' where the written name
+    alone cannot), with the suffix the written name carries; parsed once per distinct
+    name, as a long list repeats its authors."""
+    parsed = parse_name(clean(name)) if name.strip() else PersonName("", "")
+    if family.strip():
+        return PersonName(clean(given), clean(family), parsed.suffix)
+    return parsed if name.strip() else PersonName(clean(given), "")
 
 
 def display_name(author: Author, style: str, full_names: dict[int, str]) -> str:

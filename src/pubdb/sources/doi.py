@@ -87,13 +87,29 @@ def _plain(value: Any) -> str | None:
     return " ".join(html.unescape(_TAG.sub("", text)).split()) or None
 
 
+def _affiliation(item: dict[str, Any]) -> str | None:
+    """Crossref's ``affiliation``: a list of {"name": ...} (sometimes plain strings)."""
+    names = []
+    for place in item.get("affiliation") or []:
+        name = place.get("name") if isinstance(place, dict) else place
+        if isinstance(name, str) and (text := _plain(name)) and text not in names:
+            names.append(text)
+    return "; ".join(names) or None
+
+
 def _authors(items: list[dict[str, Any]]) -> list[Author]:
     authors = []
     for item in items or []:
+        if not isinstance(item, dict):
+            continue
+        affiliation = _affiliation(item)
+        source = "doi" if affiliation else None
         if item.get("literal"):
             name = str(item["literal"])
             parsed = parse_name(name)
-            authors.append(Author(name, parsed.given, parsed.family))
+            authors.append(
+                Author(name, parsed.given, parsed.family, None, affiliation, False, source)
+            )
             continue
         given, family = str(item.get("given") or ""), str(item.get("family") or "")
         if item.get("non-dropping-particle"):
@@ -102,7 +118,7 @@ def _authors(items: list[dict[str, Any]]) -> list[Author]:
         if item.get("suffix"):
             name += f", {item['suffix']}"
         if name:
-            authors.append(Author(name, given, family))
+            authors.append(Author(name, given, family, None, affiliation, False, source))
     return authors
 
 

@@ -24,25 +24,33 @@ def _window(since_year: int | None, since_month: tuple[int, int] | None) -> tupl
 
 def coauthor_counts(
     conn: sqlite3.Connection,
-    person_id: int,
+    people: Sequence[int],
     since_year: int | None = None,
     since_month: tuple[int, int] | None = None,
-) -> list[tuple[int, str, int, int | None]]:
-    """(person id, name, joint papers, last joint year) of everyone who wrote with
-    ``person_id`` in the window."""
+) -> list[tuple[int, str, str, str, str | None, int, int | None, str | None, str | None]]:
+    """(person id, name, given, family, contact, joint papers, latest joint (year * 100 +
+    month), that paper's date, the ids of ``people`` they wrote with, comma-separated,
+    or None for one person) of everyone who wrote with one of ``people`` in the window.
+    A joint paper with several of them counts once. The date is a bare column: SQLite
+    takes it from the row holding the max()."""
     window, params = _window(since_year, since_month)
+    marks = ",".join("?" * len(people))
+    whose = "group_concat(DISTINCT a.person_id)" if len(people) > 1 else "NULL"
     sql = (
-        "SELECT c.person_id, coalesce(people.name, '?'), c.papers, c.last_year FROM ("
+        "SELECT c.person_id, coalesce(people.name, '?'), coalesce(people.given, ''),"
+        " coalesce(people.family, ''), people.contact, c.papers, c.latest, c.date, c.whose"
+        " FROM ("
         "  SELECT b.person_id, count(DISTINCT b.publication_id) AS papers,"
-        "   max(p.year) AS last_year"
+        "   max(p.year * 100 + coalesce(p.month, 12)) AS latest, p.date AS date,"
+        f"   {whose} AS whose"
         "  FROM authorships a"
         "  JOIN authorships b ON b.publication_id = a.publication_id"
         "   AND b.person_id != a.person_id"
         "  JOIN publications p ON p.id = a.publication_id"
-        f"  WHERE a.person_id = ?{window} GROUP BY b.person_id"
+        f"  WHERE a.person_id IN ({marks}){window} GROUP BY b.person_id"
         ") c LEFT JOIN people ON people.id = c.person_id"
     )
-    return tuple_cursor(conn).execute(sql, [person_id, *params]).fetchall()
+    return tuple_cursor(conn).execute(sql, [*people, *params]).fetchall()
 
 
 def names_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
@@ -52,21 +60,15 @@ def names_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
     return names
 
 
-def latest_affiliations(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
-    """Each person's affiliation on their latest paper that gives one. SQLite takes the
-    bare column from the row holding the max(): no sort, one row per person."""
-    found: dict[int, str] = {}
+def name_parts_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """(given, family) of each person, as decided or read from their best name."""
+    parts: dict[int, tuple[str, str]] = {}
     for chunk, marks in in_chunks(ids):
         rows = tuple_cursor(conn).execute(
-            "SELECT a.person_id, a.affiliation,"
-            " max(coalesce(p.year, 0) * 100 + coalesce(p.month, 0))"
-            " FROM authorships a JOIN publications p ON p.id = a.publication_id"
-            f" WHERE a.person_id IN ({marks}) AND a.affiliation IS NOT NULL"
-            " GROUP BY a.person_id",
-            chunk,
+            f"SELECT id, given, family FROM people WHERE id IN ({marks})", chunk
         )
-        found.update((person, affiliation) for person, affiliation, _ in rows)
-    return found
+        parts.update((pid, (given, family)) for pid, given, family in rows)
+    return parts
 
 
 def papers_of(conn: sqlite3.Connection, person_id: int) -> set[int]:

@@ -195,6 +195,33 @@ def m004_network_indexes(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_people_affiliations(db: Database) -> None:
+    """What a person is called and where they work: a preferred full name, a decided
+    family name (where a written name splits), a contact for the NSF table, dated
+    affiliations set by the user, and the source of each affiliation on a paper (all
+    affiliations stored so far came from arXiv)."""
+    _run(
+        db,
+        "ALTER TABLE people ADD COLUMN preferred_name TEXT",
+        "ALTER TABLE people ADD COLUMN decided_family TEXT",
+        "ALTER TABLE people ADD COLUMN contact TEXT",
+        "ALTER TABLE authorships ADD COLUMN affiliation_source TEXT",
+        "UPDATE authorships SET affiliation_source = 'arxiv' WHERE affiliation IS NOT NULL",
+        """
+        CREATE TABLE person_affiliations (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            affiliation TEXT NOT NULL,
+            since INTEGER,
+            source TEXT NOT NULL DEFAULT 'manual',
+            created_at TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX idx_person_affiliations_person ON person_affiliations(person_id)",
+    )
+
+
 LATEST_VERSION = len(migrations._migrations)
 assert LATEST_VERSION == SCHEMA_VERSION, "update pubdb/schema.py with the new step"
 assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES, "update schema.py"

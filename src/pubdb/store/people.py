@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
+from .profiles import move_profile
 from .sql import now
 
 VariantRow = tuple[str, str, int | None]  # name, name key, family length
@@ -127,11 +128,6 @@ def sole_holder(conn: sqlite3.Connection, name_key: str) -> int | None:
     return rows[0][0] if len(rows) == 1 else None
 
 
-def all_spellings(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(written name, last-name key) of every variant, for suggestions."""
-    return conn.execute("SELECT DISTINCT name, last_key FROM person_names").fetchall()
-
-
 def shared_last_names(conn: sqlite3.Connection) -> list[str]:
     rows = conn.execute(
         "SELECT last_key FROM person_names GROUP BY last_key HAVING count(DISTINCT person_id) > 1"
@@ -164,7 +160,8 @@ def summary_rows(
 
 
 def merge_people(conn: sqlite3.Connection, keep: int, other: int) -> None:
-    """``other``'s authorships and pins move to ``keep``; ``other`` goes."""
+    """``other``'s authorships, pins and affiliations move to ``keep``; ``other`` goes."""
+    move_profile(conn, keep, other)
     conn.execute("UPDATE authorships SET person_id = ? WHERE person_id = ?", (keep, other))
     conn.execute("UPDATE author_pins SET person_id = ? WHERE person_id = ?", (keep, other))
     conn.execute("DELETE FROM people WHERE id = ?", (other,))

@@ -133,13 +133,13 @@ def load_authors(conn: sqlite3.Connection, pub_ids: Sequence[int]) -> dict[int, 
     for chunk, marks in in_chunks(pub_ids, AUTHOR_BATCH):
         rows = tuple_cursor(conn).execute(
             "SELECT publication_id, name, given, family, person_id, affiliation,"
-            " equal_contribution FROM authorships"
+            " equal_contribution, affiliation_source FROM authorships"
             f" WHERE publication_id IN ({marks}) ORDER BY publication_id, position",
             chunk,
         )
         for row in rows:
             authors.setdefault(row[0], []).append(
-                Author(row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+                Author(row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7])
             )
     return authors
 
@@ -210,7 +210,8 @@ def insert_many_authorships(
 
     conn.executemany(
         "INSERT INTO authorships (publication_id, position, person_id, name, given, family,"
-        " affiliation, equal_contribution, name_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " affiliation, equal_contribution, name_key, affiliation_source)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 pub_id,
@@ -222,6 +223,7 @@ def insert_many_authorships(
                 author.affiliation,
                 int(author.equal_contribution),
                 name_form(author.name, author.given or None, author.family or None).key,
+                author.affiliation_source if author.affiliation else None,
             )
             for pub_id, authors in lists
             for position, author in enumerate(authors)
