@@ -860,11 +860,12 @@ def tree(directory: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("format_args", [("--bibtex",), *(("--format", f) for f in FORMATS)])
 def test_export_o_writes_only_the_named_file(run, library, tmp_path, format_args):
+    (tmp_path / "out").mkdir()
     before = tree(tmp_path)
     result = run("export", *format_args, "-o", "out/cv.txt")
     assert result.exit_code == 0, result.stderr
     after = tree(tmp_path)
-    assert set(after) - set(before) == {"out", "out/cv.txt"}
+    assert set(after) - set(before) == {"out/cv.txt"}
     assert {k: v for k, v in after.items() if k in before} == before
     assert after["out/cv.txt"].decode("utf-8") == export_of(run, *format_args)
 
@@ -898,11 +899,16 @@ def test_failed_export_leaves_the_target_untouched(run, library, tmp_path, args)
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["cv.html"]
 
 
-def test_export_o_creates_missing_directories(run, library, tmp_path):
+def test_export_o_into_missing_directories_is_refused(run, library, tmp_path):
+    """As `cp` and `pandoc -o` do: a typo in a path leaves no tree of new folders."""
+    before = tree(tmp_path)
     target = tmp_path / "missing" / "deeper" / "all.bib"
     result = run("export", "--bibtex", "-o", str(target))
-    assert result.exit_code == 0, result.stderr
-    assert target.read_text(encoding="utf-8") == export_of(run, "--bibtex")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"pubdb: cannot write {target}: folder {target.parent} does not exist\n"
+    )
+    assert tree(tmp_path) == before
 
 
 @pytest.mark.parametrize("target", ["site", "."])

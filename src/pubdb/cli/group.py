@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -18,7 +20,10 @@ class PubdbGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a full disk behind stdout fails here, not at exit
         except PubdbError as exc:
             if ctx.meta.get("pubdb.debug"):
                 raise
@@ -30,6 +35,37 @@ class PubdbGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(1)
+        except OSError as exc:
+            if ctx.meta.get("pubdb.debug"):
+                raise
+            click.echo(f"pubdb: {_describe_os_error(exc)}", err=True)
+            ctx.exit(1)
+
+
+# Failures of a write; raised without a file name, they come from standard output (files
+# pubdb writes are named by files.py, files it reads by their readers).
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO, errno.EROFS})
+
+
+def _describe_os_error(exc: OSError) -> str:
+    """'cannot write standard output: No space left on device': the file and the cause.
+    When stdout failed, what it still buffers is dropped, so that Python's own flush at
+    exit does not fail again with a traceback."""
+    cause = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {cause}"
+    if exc.errno in _WRITE_ERRORS:
+        _drop_stdout()
+        return f"cannot write standard output: {cause}"
+    return cause
+
+
+def _drop_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real descriptor (tests' captured output)
 
 
 @click.group(cls=PubdbGroup, context_settings={"help_option_names": ["-h", "--help"]})
