@@ -227,7 +227,8 @@ class Library:
         return summaries(self.conn, [keep_id])[0]
 
     def alias_author(self, name: str, variant: str):
-        """``variant`` always means this person. Returns (person, authorships moved)."""
+        """``variant`` also means this person (a name added, none removed; a name of
+        someone else is refused). Returns (person, authorships moved)."""
         from .people.decisions import add_alias
         from .people.lookup import summaries
         from .store.people import drop_orphan_people

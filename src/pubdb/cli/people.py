@@ -107,7 +107,10 @@ def author_merge(keep: str, other: str, db_path: Path | None) -> None:
 @click.argument("variant")
 @db_option
 def author_alias(name: str, variant: str, db_path: Path | None) -> None:
-    """Make VARIANT always mean the person NAME.
+    """Make VARIANT also mean the person NAME (who keeps every other name).
+
+    A name that is already someone else's is refused: `author merge` says two
+    people are one, `author split --name --into` moves the papers written so.
 
     \b
     Example:
@@ -115,7 +118,11 @@ def author_alias(name: str, variant: str, db_path: Path | None) -> None:
     """
     with open_library(db_path) as library:
         person, moved = library.alias_author(name, variant)
-    click.echo(f"{variant!r} now means {person.name} ({moved} authorships moved)")
+    names = "; ".join(person.variants)
+    click.echo(
+        f"{variant!r} now also means {person.name}, who answers to: {names}"
+        f" ({moved} authorships moved)"
+    )
 
 
 @author.command("split")

@@ -28,6 +28,7 @@ class Variant:
     form: NameForm
     name: str
     manual: bool = False
+    alias: bool = False  # a name the person answers to, not one they write
 
 
 @dataclass(eq=False)
@@ -46,7 +47,9 @@ class Person:
         return variant is not None and (variant.manual or not manual_only)
 
     def fits(self, form: NameForm) -> bool:
-        return all(forms_compatible(form, variant.form) for variant in self.variants)
+        """Compatible with every name they write (an alias such as a pen name is
+        matched by its key only: it must not stop their own names from fitting)."""
+        return all(forms_compatible(form, v.form) for v in self.variants if not v.alias)
 
 
 def author_form(author: Author) -> NameForm:
@@ -110,8 +113,9 @@ class PersonResolver:
     def person(self, person_id: int) -> Person:
         if person_id not in self._people:
             person = Person(person_id, stored.is_ambiguous(self.conn, person_id))
-            for name, key, family_len, manual in stored.name_variants(self.conn, person_id):
-                person.add(Variant(NameForm(tuple(key.split()), family_len), name, manual))
+            for name, key, family_len, origin in stored.name_variants(self.conn, person_id):
+                form = NameForm(tuple(key.split()), family_len)
+                person.add(Variant(form, name, bool(origin), origin == stored.ALIAS))
             self._people[person_id] = person
         return self._people[person_id]
 
@@ -195,10 +199,11 @@ def best_display_name(variants: list[tuple[str, NameForm]]) -> tuple[str, NameFo
 
 
 def rename_to_best(conn: sqlite3.Connection, person_id: int) -> None:
-    """Name the person after their most complete variant."""
+    """Name the person after their most complete variant (an alias never names them)."""
     variants = [
         (name, NameForm(tuple(key.split()), family_len))
-        for name, key, family_len, _ in stored.name_variants(conn, person_id)
+        for name, key, family_len, origin in stored.name_variants(conn, person_id)
+        if origin != stored.ALIAS
     ]
     if variants:
         name, form = best_display_name(variants)
