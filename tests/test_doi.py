@@ -506,3 +506,25 @@ def test_search_finds_doi_records(run, doi_org):
     run("add", TAGGED_DOI)
     result = run("search", "--json", "odegard escherichia")
     assert [r["doi"] for r in json.loads(result.stdout)] == [TAGGED_DOI]
+
+
+@pytest.mark.parametrize(
+    ("parts", "stored"),
+    [
+        pytest.param([[99999, 13, 45]], (None, None, None), id="no date at all"),
+        pytest.param([[2020, 13, 45]], (2020, None, "2020"), id="month 13"),
+        pytest.param([[2020, 2, 30]], (2020, 2, "2020-02"), id="30 February"),
+        pytest.param([[2020, 2, 29]], (2020, 2, "2020-02-29"), id="leap day"),
+        pytest.param([["2019", "4"]], (2019, 4, "2019-04"), id="numbers as strings"),
+        pytest.param([[-2019, 4]], (None, None, None), id="negative year"),
+    ],
+)  # fmt: skip
+def test_impossible_dates_from_doi_org_are_not_stored(run, doi_org, parts, stored):
+    """Issue 14: dates that are not dates are refused, not stored; what is a date of
+    them (a year, a month) is kept."""
+    serve(doi_org, NUMPY_DOI, {**NUMPY, "issued": {"date-parts": parts}, "published-print": {},
+                               "published-online": {}, "created": {}})  # fmt: skip
+    result = run("add", NUMPY_DOI)
+    assert result.exit_code == 0, result.stderr
+    paper = get(NUMPY_DOI)
+    assert (paper.year, paper.month, paper.date) == stored

@@ -947,3 +947,121 @@ def test_export_o_dash_is_standard_output(run, library, tmp_path):
     assert result.exit_code == 0
     assert result.stdout == export_of(run, "--format", "text")
     assert tree(tmp_path) == before
+
+
+# -- hostile arXiv feeds -------------------------------------------------------------------
+
+
+def arxiv_entry(
+    arxiv_id: str = "2206.06921v3",
+    *,
+    title: str = "Attainable forms of Assouad spectra",
+    published: str = "2022-06-14T15:35:46Z",
+    updated: str = "2025-01-30T01:23:42Z",
+) -> bytes:
+    return (
+        f"<entry><id>http://arxiv.org/abs/{arxiv_id}</id><title>{title}</title>"
+        f"<summary>A short placeholder abstract.</summary><published>{published}</published>"
+        f"<updated>{updated}</updated><author><name>Alex Rutar</name></author>"
+        '<arxiv:primary_category term="math.CA"/></entry>'
+    ).encode()
+
+
+NESTED = "<b>" * 1000 + "deep" + "</b>" * 1000
+HOSTILE_FEEDS = {
+    # name: (entry, what the one line says)
+    "1,000 nested tags in the title": (arxiv_entry(title=NESTED), "nests elements"),
+    "a version past SQLite's integers": (
+        arxiv_entry("2206.06921v99999999999999999999"),
+        "unusable id",
+    ),
+    "a published date that is no date": (
+        arxiv_entry(published="99999-13-45"),
+        "impossible date",
+    ),
+    "an updated date that is no date": (
+        arxiv_entry(updated="2022-02-30T10:00:00Z"),
+        "impossible date",
+    ),
+}
+
+
+@pytest.fixture
+def serve_feed(httpserver, monkeypatch):
+    def serve(entry: bytes) -> None:
+        from arxiv_standin import feed
+
+        body = feed([entry])
+        httpserver.expect_request("/api/query").respond_with_data(
+            body, content_type="application/atom+xml"
+        )
+        monkeypatch.setenv("PUBDB_ARXIV_URL", httpserver.url_for("/api/query"))
+
+    return serve
+
+
+@pytest.mark.parametrize("name", HOSTILE_FEEDS)
+def test_hostile_feed_is_one_line_and_stores_nothing(run, library, db_path, serve_feed, name):
+    entry, says = HOSTILE_FEEDS[name]
+    serve_feed(entry)
+    before = bibliographic_dump(db_path)
+    result = run("add", "2206.06921")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("pubdb: ") and result.stderr.count("\n") == 1, result.stderr
+    assert says in result.stderr
+    assert bibliographic_dump(db_path) == before
+
+
+def test_a_few_nested_tags_in_a_title_give_its_text(run, library, serve_feed):
+    serve_feed(arxiv_entry(title="Attainable <b>forms of <i>Assouad</i></b> spectra"))
+    result = run("add", "2206.06921")
+    assert result.exit_code == 0, result.stderr
+    assert shown(run, "2206.06921")["title"] == "Attainable forms of Assouad spectra"
+
+
+@pytest.mark.parametrize("text", ["2206.06921v99999999999999999999", "2206.06921v0"])
+def test_an_id_with_an_impossible_version_is_not_an_identifier(run, text):
+    result = run("add", text)
+    assert result.exit_code == 2
+    assert result.stderr == f"pubdb: not an arXiv id or DOI: {text!r}; nothing was fetched\n"
+
+
+_feed_text = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["99999-13-45", "2022-02-30", "0000-00-00T00:00:00Z", "2024-01-01T25:61:00Z",
+                     "1e400", "-1", "2206.06921v99999999999999999999", "&amp;", "<![CDATA[x]]>"]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    arxiv_id=st.one_of(
+        st.from_regex(r"\A2[0-4][01][0-9]\.[0-9]{5}(v[0-9]{1,25})?\Z"), st.text(max_size=20)
+    ),
+    published=_feed_text,
+    updated=_feed_text,
+    title=_feed_text,
+    depth=st.integers(0, 3000),
+)
+def test_any_feed_gives_records_or_one_clean_error(arxiv_id, published, updated, title, depth):
+    """What arXiv (or whatever answers in its place) sends is parsed into records that
+    can be stored, or refused with a NetworkError: no other exception escapes."""
+    from xml.sax.saxutils import escape
+
+    from arxiv_standin import feed
+    from pubdb.errors import NetworkError
+    from pubdb.papers.from_arxiv import publication_from_arxiv
+    from pubdb.sources.arxiv import Retryable, parse_feed
+
+    nested = "<i>" * depth + escape(title) + "</i>" * depth
+    entry = arxiv_entry(escape(arxiv_id), title=nested, published=escape(published),
+                        updated=escape(updated))  # fmt: skip
+    try:
+        records = parse_feed(feed([entry]))
+    except (NetworkError, Retryable) as error:
+        assert "\n" not in str(error)
+        return
+    for record in records:
+        publication = publication_from_arxiv(record)
+        assert publication.year is None or 1000 <= publication.year <= 9999
+        assert record.id.version is None or record.id.version < 2**63
