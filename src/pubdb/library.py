@@ -23,7 +23,7 @@ from .store import connection
 from .store.publications import count_publications, iter_publications
 
 if TYPE_CHECKING:
-    from .papers.adding import Progress
+    from .papers.adding import Notice, Progress
     from .sources.arxiv import ArxivClient
 
 DEFAULT_DB = Path("db") / "pubdb.db"
@@ -78,13 +78,18 @@ class Library:
         *,
         progress: Progress | None = None,
         client: ArxivClient | None = None,
+        on_retry: Notice | None = None,
     ) -> Report:
         """Fetch arXiv ids and DOIs (each from its own service) and store them: new
-        papers are added, known ones updated. Every identifier is checked first."""
+        papers are added, known ones updated. Every identifier is checked first;
+        ``on_retry`` is told of each retry (why, how long until it, which attempt)."""
         from .papers.adding import add
 
         wanted = parse_identifiers(identifiers)
-        return add(self.conn, wanted.arxiv_ids, wanted.dois, progress=progress, client=client)
+        return add(
+            self.conn, wanted.arxiv_ids, wanted.dois,
+            progress=progress, client=client, on_retry=on_retry,
+        )  # fmt: skip
 
     def add_arxiv(self, identifiers: Iterable[str | ArxivId], **options) -> Report:
         """Like ``add``, for arXiv identifiers only."""
@@ -97,6 +102,7 @@ class Library:
         dry_run: bool = False,
         progress: Progress | None = None,
         client: ArxivClient | None = None,
+        on_retry: Notice | None = None,
     ) -> Report:
         """Re-query arXiv for arXiv-linked records (all, or the ones named): new versions,
         DOIs and journal refs. User-edited fields are never overwritten."""
@@ -110,7 +116,10 @@ class Library:
                 raise UsageError(f"no arXiv id to refresh from: {', '.join(missing)}")
         else:
             publications = list(iter_publications(self.conn, with_arxiv_id=True))
-        return refresh(self.conn, publications, dry_run=dry_run, progress=progress, client=client)
+        return refresh(
+            self.conn, publications,
+            dry_run=dry_run, progress=progress, client=client, on_retry=on_retry,
+        )  # fmt: skip
 
     def arxiv_client(self) -> ArxivClient:
         from .papers.adding import arxiv_client

@@ -120,6 +120,11 @@ def open_library(db_path: Path | None):
     return Library(db_path)
 
 
+def retry_notice(message: str) -> None:
+    """A retry of a request, said on stderr as it happens (not minutes of silence)."""
+    click.echo(f"pubdb: {message}", err=True)
+
+
 @contextmanager
 def progress_bar(label: str):
     def factory(total: int):

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from .group import db_option, open_library, progress_bar, read_source
+from .group import db_option, open_library, progress_bar, read_source, retry_notice
 
 
 @click.command()
@@ -49,7 +49,7 @@ def add(
         wanted.extend(found)
     wanted = parse_identifiers(wanted)  # every identifier checked before any request
     with open_library(db_path) as library, progress_bar("arXiv") as progress:
-        report = library.add(wanted, progress=progress)
+        report = library.add(wanted, progress=progress, on_retry=retry_notice)
     _print_report(report)
     sys.exit(0 if report.complete else 1)
 
@@ -83,7 +83,9 @@ def refresh(references: tuple[str, ...], dry_run: bool, db_path: Path | None) ->
       pubdb refresh zekri2025finetuning --dry-run
     """
     with open_library(db_path) as library, progress_bar("arXiv") as progress:
-        report = library.refresh(references, dry_run=dry_run, progress=progress)
+        report = library.refresh(
+            references, dry_run=dry_run, progress=progress, on_retry=retry_notice
+        )
     _print_report(report)
     if dry_run:
         click.echo("dry run: nothing was written")

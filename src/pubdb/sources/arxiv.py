@@ -135,7 +135,7 @@ class ArxivClient(PoliteClient):
 def _check_status(status: int, body: bytes) -> bytes:
     if status == 200:
         if not _looks_like_xml(body):
-            raise Retryable("arXiv answered with something that is not an Atom feed")
+            raise Retryable("arXiv answered with something that is not an Atom feed", once=True)
         return body
     if status == 400:
         raise NetworkError(f"arXiv rejected the request: {_error_message(body)}")
@@ -170,7 +170,7 @@ def _parse_xml(body: bytes) -> ElementTree.Element:
     except DefusedXmlException:
         raise NetworkError("arXiv response declares a DTD or entities; refused") from None
     except ElementTree.ParseError:
-        raise Retryable("arXiv response is not well-formed XML (truncated?)") from None
+        raise Retryable("arXiv response is not well-formed XML (truncated?)", once=True) from None
     _refuse_deep(root)
     return root
 
@@ -190,7 +190,7 @@ def parse_feed(body: bytes) -> list[ArxivRecord]:
     are skipped; an error feed raises NetworkError."""
     root = _parse_xml(body)
     if root.tag != f"{ATOM}feed":
-        raise Retryable("arXiv response is not an Atom feed")
+        raise Retryable("arXiv response is not an Atom feed", once=True)
     records = []
     for entry in root.iter(f"{ATOM}entry"):
         entry_id = _text(entry, f"{ATOM}id")

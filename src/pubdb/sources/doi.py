@@ -72,7 +72,9 @@ class DoiClient(PoliteClient):
         try:
             data = json.loads(response.body)
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise Retryable(f"doi.org sent something that is not CSL-JSON for {doi}") from None
+            raise Retryable(
+                f"doi.org sent something that is not CSL-JSON for {doi}", once=True
+            ) from None
         if not isinstance(data, dict):
             raise NetworkError(f"doi.org sent unexpected JSON for {doi}")
         return DoiAnswer(doi, publication=publication_from_csl(data, doi))
