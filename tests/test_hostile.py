@@ -529,7 +529,9 @@ def test_unbalanced_braces_fail_that_entry_alone_in_one_line(run, db_path):
     Path("mixed.bib").write_text(good + broken, encoding="utf-8")
     result = run("import", "mixed.bib")
     assert result.exit_code == 1
-    assert all(line.startswith(("error: ", "warning: ")) for line in result.stderr.splitlines())
+    said = result.stderr.splitlines()
+    assert said[0] == f"pubdb: created a new library at {db_path}"
+    assert all(line.startswith(("error: ", "warning: ")) for line in said[1:])
     with Library(db_path) as library:
         assert [p.citekey for p in library.publications()] == ["good"]
         assert all(f.ok for f in library.check()[0])

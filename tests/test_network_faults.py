@@ -220,9 +220,12 @@ def test_a_later_failed_batch_keeps_the_batches_before_it(
     result = run("add", *asked)
 
     assert result.exit_code == 1
-    bar_label, notice, message = result.stderr.splitlines()  # two requests: a progress bar
+    # two requests: a progress bar; the library this first `add` made is kept (it holds
+    # the first batch) and said to be new
+    bar_label, notice, created, message = result.stderr.splitlines()
     assert bar_label == "arXiv" and message.startswith("pubdb: ")
     assert notice == "pubdb: arXiv answered HTTP 503; retrying now (attempt 2 of 2)"
+    assert created == f"pubdb: created a new library at {db_path}"
     assert "HTTP 503" in result.stderr
     assert "the 1 batch(es) before it were saved (added 100" in result.stderr
     assert len(calls) == 3

@@ -7,9 +7,9 @@ store/) on this library's database.
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -20,17 +20,47 @@ from .models import Publication
 from .papers.lookup import get_by_reference, get_each
 from .papers.reports import Report
 from .store import connection
+from .store.location import locate
 from .store.publications import count_publications, iter_publications
 
 if TYPE_CHECKING:
     from .papers.adding import Notice, Progress
     from .sources.arxiv import ArxivClient
 
-DEFAULT_DB = Path("db") / "pubdb.db"
-
 
 def default_db_path() -> Path:
-    return Path(os.environ.get("PUBDB_DB") or DEFAULT_DB)
+    """The library ``Library()`` opens: $PUBDB_DB, a project's db/pubdb.db, else the
+    per-user one (see store/location.py)."""
+    return locate().path
+
+
+@dataclass
+class LibraryInfo:
+    """Which library a command would use, and what it holds (None when it does not
+    exist)."""
+
+    path: Path
+    origin: str
+    explanation: str
+    exists: bool
+    schema_version: int | None = None
+    publications: int | None = None
+    people: int | None = None
+
+
+def library_info(path: str | Path | None = None) -> LibraryInfo:
+    """What ``Library(path)`` would open, without creating or changing anything."""
+    from .store.people import count_people
+
+    location = locate(path)
+    info = LibraryInfo(location.path, location.origin, location.explanation,
+                       location.path.exists())  # fmt: skip
+    if info.exists:
+        with Library(location.path, create=False) as library:
+            info.schema_version = connection.schema_version(library.conn)
+            info.publications = library.count()
+            info.people = count_people(library.conn)
+    return info
 
 
 @contextmanager
@@ -55,14 +85,27 @@ def months_ago(months: int, today: date | None = None) -> tuple[int, int]:
 
 
 class Library:
-    """A pubdb database. ``Library()`` opens ``$PUBDB_DB`` or ``db/pubdb.db``."""
+    """A pubdb database. ``Library()`` opens ``$PUBDB_DB``, else the ``db/pubdb.db`` of
+    the project around the current folder, else the user's library (store/location.py).
+    ``create=False`` refuses to make a library that does not exist."""
 
-    def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path else default_db_path()
-        self.conn = connection.connect(self.path)
+    def __init__(self, path: str | Path | None = None, *, create: bool = True):
+        self.location = locate(path)
+        self.path = self.location.path
+        self.created = not self.path.exists()
+        make_folder = self.location.origin == "user"
+        self.conn = connection.connect(self.path, create=create, make_folder=make_folder)
 
-    def close(self) -> None:
+    def close(self, *, discard_if_empty: bool = False) -> bool:
+        """Close the database; ``discard_if_empty`` also removes its files if it holds
+        no publication (a library made for a command that failed leaves nothing).
+        Returns whether it was removed."""
+        if discard_if_empty:
+            from .store.maintenance import remove_database
+
+            return remove_database(self.conn, self.path)
         self.conn.close()
+        return False
 
     def __enter__(self) -> Library:
         return self

@@ -48,7 +48,7 @@ def add(
             raise UsageError(f"no arXiv identifiers found in {source}")
         wanted.extend(found)
     wanted = parse_identifiers(wanted)  # every identifier checked before any request
-    with open_library(db_path) as library, progress_bar("arXiv") as progress:
+    with open_library(db_path, creates=True) as library, progress_bar("arXiv") as progress:
         report = library.add(wanted, progress=progress, on_retry=retry_notice)
     _print_report(report)
     sys.exit(0 if report.complete else 1)

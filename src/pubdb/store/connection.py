@@ -6,23 +6,29 @@ Reads and writes go through plain ``sqlite3`` (parameterised SQL); ``sqlite_util
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import DatabaseError
+from ..errors import DatabaseError, UsageError
 from .schema import MIGRATION_NAMES, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 60_000
 MIGRATION_SET = "pubdb"
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) a pubdb database, migrated to the current schema."""
+def connect(
+    path: str | Path, *, create: bool = True, make_folder: bool = False
+) -> sqlite3.Connection:
+    """Open a pubdb database, migrated to the current schema. A missing file is
+    created only with ``create``, in an existing folder (``make_folder``: the folder
+    too, for the per-user default)."""
     path = Path(path)
+    if not path.exists():
+        _may_create(path, create, make_folder)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
         raise DatabaseError(f"cannot open database {path}: {exc}") from exc
@@ -40,6 +46,25 @@ def connect(path: str | Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _may_create(path: Path, create: bool, make_folder: bool) -> None:
+    """Refuse to create a library where none was asked for, or in a folder that does
+    not exist (through a dangling symlink too): a typo must not leave a new empty
+    library, or a tree of folders, behind."""
+    from .location import NO_LIBRARY_HINT
+
+    if not create:
+        raise DatabaseError(f"no library at {path} {NO_LIBRARY_HINT}")
+    folder = Path(os.path.realpath(path)).parent
+    if make_folder:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"cannot create {folder}: {exc.strerror}") from None
+    if not folder.is_dir():
+        what = "is not a directory" if folder.exists() else "does not exist"
+        raise UsageError(f"cannot create a library at {path}: folder {folder} {what}")
 
 
 def _refuse_unknown(conn: sqlite3.Connection) -> None:

@@ -37,6 +37,20 @@ def backup(conn: sqlite3.Connection, target: str | Path) -> Path:
     return Path(target)
 
 
+def remove_database(conn: sqlite3.Connection, path: Path) -> bool:
+    """Close and delete a database that holds no publication (with its -wal and -shm);
+    one that does is left alone. Returns whether it was deleted."""
+    try:
+        empty = conn.execute("SELECT count(*) FROM publications").fetchone()[0] == 0
+    except sqlite3.Error:
+        empty = False  # not what pubdb made: not pubdb's to delete
+    conn.close()
+    if empty:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return empty
+
+
 def _integrity(conn: sqlite3.Connection) -> Finding:
     rows = [row[0] for row in conn.execute("PRAGMA integrity_check")]
     return Finding("integrity", rows == ["ok"], "; ".join(rows[:5]) if rows != ["ok"] else "")

@@ -162,6 +162,10 @@ def shared_last_names(conn: sqlite3.Connection) -> list[str]:
     return [row[0] for row in rows]
 
 
+def count_people(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM people").fetchone()[0]
+
+
 def summary_rows(
     conn: sqlite3.Connection, ids: Iterable[int] | None = None
 ) -> list[tuple[int, str, bool, int, list[str]]]:
