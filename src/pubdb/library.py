@@ -46,6 +46,7 @@ class LibraryInfo:
     schema_version: int | None = None
     publications: int | None = None
     people: int | None = None
+    read_only: bool | None = None
 
 
 def library_info(path: str | Path | None = None) -> LibraryInfo:
@@ -60,6 +61,7 @@ def library_info(path: str | Path | None = None) -> LibraryInfo:
             info.schema_version = connection.schema_version(library.conn)
             info.publications = library.count()
             info.people = count_people(library.conn)
+            info.read_only = library.read_only
     return info
 
 
@@ -95,6 +97,12 @@ class Library:
         self.created = not self.path.exists()
         make_folder = self.location.origin == "user"
         self.conn = connection.connect(self.path, create=create, make_folder=make_folder)
+        self.read_only = connection.is_read_only(self.conn)
+
+    def refuse_if_read_only(self) -> None:
+        """Before a command that writes: one line saying the library is read-only."""
+        if self.read_only:
+            raise connection.read_only_error(self.path)
 
     def close(self, *, discard_if_empty: bool = False) -> bool:
         """Close the database; ``discard_if_empty`` also removes its files if it holds

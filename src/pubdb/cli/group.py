@@ -136,16 +136,19 @@ def given_library(db_path: Path | None) -> Path | None:
 
 @contextmanager
 def open_library(
-    db_path: Path | None, *, creates: bool = False, dry_run: bool = False
+    db_path: Path | None, *, creates: bool = False, writes: bool = False, dry_run: bool = False
 ) -> Iterator[Library]:
     """The library (see store/location.py), closed at the end. Only a command that
     ``creates`` (add, import) makes one that does not exist yet, and says so when
-    done; one made for a command that failed, or for a dry run, is removed again."""
+    done; one made for a command that failed, or for a dry run, is removed again. A
+    command that ``writes`` (or creates) is refused at once on a read-only library."""
     from ..library import Library
 
     library = Library(given_library(db_path), create=creates)
     failed = False
     try:
+        if writes or creates:
+            library.refuse_if_read_only()
         yield library
     except BaseException:
         failed = True

@@ -37,7 +37,7 @@ def check(repair: bool, db_path: Path | None) -> None:
       pubdb check
       pubdb check --repair
     """
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=repair) as library:
         findings, repaired = library.check()
         damaged = not findings[0].ok  # integrity: repairs would write into a broken file
         if repair and not damaged and not all(f.ok for f in findings):
@@ -83,6 +83,8 @@ def info(as_json: bool, db_path: Path | None) -> None:
     click.echo(f"schema: version {found.schema_version}")
     click.echo(f"publications: {found.publications}")
     click.echo(f"people: {found.people}")
+    if found.read_only:
+        click.echo("read-only: yes (reading commands work; writing ones are refused)")
 
 
 COMMANDS = (

@@ -82,7 +82,7 @@ def refresh(references: tuple[str, ...], dry_run: bool, db_path: Path | None) ->
       pubdb refresh
       pubdb refresh zekri2025finetuning --dry-run
     """
-    with open_library(db_path) as library, progress_bar("arXiv") as progress:
+    with open_library(db_path, writes=True) as library, progress_bar("arXiv") as progress:
         report = library.refresh(
             references, dry_run=dry_run, progress=progress, on_retry=retry_notice
         )
@@ -122,7 +122,7 @@ def edit(
     if not (assignments or unset or unlock):
         raise UsageError("nothing to do: give --set, --unset or --unlock")
     pairs = [parse_assignment(text) for text in assignments]
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=True) as library:
         publication = library.edit(reference, pairs, unset) if pairs or unset else None
         if unlock:
             publication = library.unlock(reference, unlock)
@@ -140,7 +140,7 @@ def rm(references: tuple[str, ...], db_path: Path | None) -> None:
     Example:
       pubdb rm smith2020deep
     """
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=True) as library:
         removed = library.remove(references)
     for publication in removed:
         click.echo(f"removed {publication.citekey}  {publication.title}")
@@ -161,7 +161,7 @@ def merge(keep: str, other: str, prefer: str, db_path: Path | None) -> None:
     Example:
       pubdb merge jelassi2024repeat jelassi2024repeatb
     """
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=True) as library:
         publication, result = library.merge(keep, other, prefer_incoming=prefer == "incoming")
     click.echo(f"merged {other} into {publication.citekey}")
     if result.filled or result.replaced:

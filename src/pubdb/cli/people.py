@@ -97,7 +97,7 @@ def author_merge(keep: str, other: str, db_path: Path | None) -> None:
     Example:
       pubdb author merge "Samy Jelassi" "S. Jelassi"
     """
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=True) as library:
         person = library.merge_authors(keep, other)
     click.echo(f"merged: {_person_line(person)}")
 
@@ -116,7 +116,7 @@ def author_alias(name: str, variant: str, db_path: Path | None) -> None:
     Example:
       pubdb author alias "Nicolas Boullé" "N. Boulle"
     """
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=True) as library:
         person, moved = library.alias_author(name, variant)
     names = "; ".join(person.variants)
     click.echo(
@@ -146,7 +146,7 @@ def author_split(
     """
     if not (variants or papers):
         raise UsageError("give --name VARIANT or --paper KEY")
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=True) as library:
         person, moved = library.split_author(name, variants=variants, papers=papers, into=into)
     click.echo(f"moved {moved} authorships to {person.name}")
 

@@ -24,19 +24,23 @@ def connect(
 ) -> sqlite3.Connection:
     """Open a pubdb database, migrated to the current schema. A missing file is
     created only with ``create``, in an existing folder (``make_folder``: the folder
-    too, for the per-user default)."""
+    too, for the per-user default). One that cannot be written is opened read-only,
+    writing nothing (see connect_read_only)."""
     path = Path(path)
     if not path.exists():
         _may_create(path, create, make_folder)
+    elif not _writable(path):
+        return connect_read_only(path)
+    conn = _open(str(path), path)
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    except (OSError, sqlite3.Error) as exc:
-        raise DatabaseError(f"cannot open database {path}: {exc}") from exc
-    conn.row_factory = sqlite3.Row
-    try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         _refuse_unknown(conn)  # before anything that writes (journal_mode = WAL)
-        _configure(conn)
+        try:
+            _configure(conn)
+        except sqlite3.OperationalError as exc:
+            if not _read_only_failure(exc):
+                raise
+            conn.close()  # a read-only file system that access() did not report
+            return connect_read_only(path)
         migrate(conn)
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
@@ -46,6 +50,85 @@ def connect(
         conn.close()
         raise
     return conn
+
+
+def _open(target: str, path: Path, *, uri: bool = False) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(
+            target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=uri
+        )
+    except (OSError, sqlite3.Error) as exc:
+        raise DatabaseError(f"cannot open database {path}: {exc}") from exc
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _writable(path: Path) -> bool:
+    """The file and its folder (where SQLite keeps its -wal and -shm) can be written.
+    access() also reports a read-only file system (EROFS), to root too."""
+    real = Path(os.path.realpath(path))
+    return os.access(real, os.W_OK) and os.access(real.parent, os.W_OK)
+
+
+def _read_only_failure(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN"))
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open a library that cannot be written, for reading, writing nothing: no switch
+    to WAL, no migration (an older schema is refused in one line). A WAL database in a
+    folder where SQLite cannot make its -shm file is read as an immutable file, which
+    is exact when no -wal file holds changes (then it is refused: they would be
+    missed). The connection is query_only, so any write fails as read-only."""
+    uri = Path(os.path.realpath(path)).as_uri() + "?mode=ro"
+    conn = _open(uri, path, uri=True)
+    try:
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            if not _read_only_failure(exc):
+                raise
+            conn.close()
+            _refuse_unsaved_changes(path)
+            conn = _open(uri + "&immutable=1", path, uri=True)
+        conn.execute("PRAGMA query_only = 1")
+        _refuse_unknown(conn)
+        version = schema_version(conn)
+        if version < SCHEMA_VERSION:
+            raise DatabaseError(
+                f"{path} is from an older pubdb (schema version {version}, now"
+                f" {SCHEMA_VERSION}) and is read-only; open it once where it can be written"
+                " to upgrade it"
+            )
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseError(f"cannot use database {path}: {describe(exc)}") from exc
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _refuse_unsaved_changes(path: Path) -> None:
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise DatabaseError(
+            f"cannot read {path}: its folder is read-only and {wal} holds changes not yet"
+            " in it; open it once where it can be written"
+        )
+
+
+def is_read_only(conn: sqlite3.Connection) -> bool:
+    return bool(conn.execute("PRAGMA query_only").fetchone()[0])
+
+
+def read_only_error(path: str | Path) -> DatabaseError:
+    return DatabaseError(
+        f"{path} is read-only; this command changes the library (reading commands work)"
+    )
 
 
 def _may_create(path: Path, create: bool, make_folder: bool) -> None:
@@ -121,6 +204,8 @@ class Transaction:
 def write_transaction(conn: sqlite3.Connection) -> Iterator[Transaction]:
     """One atomic write: BEGIN IMMEDIATE takes the write lock up front, so concurrent
     writers queue on the busy timeout instead of failing on a lock upgrade."""
+    if is_read_only(conn):
+        raise read_only_error(conn.execute("PRAGMA database_list").fetchone()[2])
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
