@@ -220,3 +220,40 @@ def test_backup_into_a_missing_folder_is_refused(run, library, tmp_path):
     assert result.exit_code == 2
     assert result.stderr.startswith("pubdb: cannot write nowhere/copy.db: folder ")
     assert not (tmp_path / "nowhere").exists()
+
+
+def small_disk(limit: int = 40_000):
+    """In the child: files may not grow past ``limit`` bytes (RLIMIT_FSIZE, SIGXFSZ
+    ignored), so writes past it fail with EFBIG as they would on a full disk."""
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_backup_onto_a_full_disk_is_one_line_and_keeps_the_previous_copy(large_library, tmp_path):
+    target = tmp_path / "copy.db"
+    target.write_bytes(b"the previous backup")
+    result = pubdb(large_library, "backup", str(target), capture_output=True,
+                   preexec_fn=small_disk())  # fmt: skip
+    one_line_error(result, f"cannot write {target}")
+    assert target.read_bytes() == b"the previous backup"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".copy")) == []
+
+
+@pytest.mark.parametrize(
+    ("entries", "limit"),
+    [(2000, 40_000), (2000, 400_000), (15_000, 400_000)],
+    ids=["while making the library", "when saving", "midway (SQLite's cache spills)"],
+)
+def test_import_onto_a_full_disk_is_one_line_and_leaves_no_library(tmp_path, entries, limit):
+    source = tmp_path / "refs.bib"
+    source.write_text(bib(entries), encoding="utf-8")
+    db = tmp_path / "new" / "pubdb.db"
+    db.parent.mkdir()
+    result = pubdb(db, "import", str(source), capture_output=True,
+                   preexec_fn=small_disk(limit))  # fmt: skip
+    one_line_error(result, "could not save changes")
+    assert list(db.parent.iterdir()) == []  # the library made for it is gone again

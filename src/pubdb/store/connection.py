@@ -27,7 +27,8 @@ def connect(
     too, for the per-user default). One that cannot be written is opened read-only,
     writing nothing (see connect_read_only)."""
     path = Path(path)
-    if not path.exists():
+    created = not path.exists()
+    if created:
         _may_create(path, create, make_folder)
     elif not _writable(path):
         return connect_read_only(path)
@@ -44,12 +45,20 @@ def connect(
         migrate(conn)
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
-        conn.close()
+        _give_up(conn, path, created)
         raise DatabaseError(f"cannot use database {path}: {describe(exc)}") from exc
     except BaseException:
-        conn.close()
+        _give_up(conn, path, created)
         raise
     return conn
+
+
+def _give_up(conn: sqlite3.Connection, path: Path, created: bool) -> None:
+    """Close; a file this call created (a full disk stopped its schema) goes again."""
+    conn.close()
+    if created:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _open(target: str, path: Path, *, uri: bool = False) -> sqlite3.Connection:
@@ -217,15 +226,31 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[Transaction]:
             conn.execute("ROLLBACK")
             return
         _flush_search_index(conn)
+    except sqlite3.OperationalError as exc:
+        _roll_back(conn)
+        if _disk_failure(exc):
+            raise DatabaseError(f"could not save changes: {describe(exc)}") from exc
+        raise
     except BaseException:
-        conn.execute("ROLLBACK")
+        _roll_back(conn)
         raise
     try:
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _roll_back(conn)
         raise DatabaseError(f"could not save changes: {describe(exc)}") from exc
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Roll back what is still open (after an I/O error SQLite may have done it)."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _disk_failure(exc: sqlite3.Error) -> bool:
+    """A full disk or a failed write: the user's to fix, not a bug."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_FULL", "SQLITE_IOERR"))
 
 
 def _flush_search_index(conn: sqlite3.Connection) -> None:

@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import FileError
 from ..files import replaced_atomically
 from .connection import write_transaction
 from .people import drop_orphan_people, orphan_people
@@ -32,6 +33,8 @@ def backup(conn: sqlite3.Connection, target: str | Path) -> Path:
         try:
             conn.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.Error as exc:  # a full disk: "disk I/O error", "disk is full"
+            raise FileError(f"cannot write {target}: {exc}") from None
         finally:
             copy.close()
     return Path(target)
