@@ -20,9 +20,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    """Every test gets its own database and can never reach the real arXiv."""
+    """Every test gets its own database (its folder made, the file not: commands that
+    create a library make it), never the user's library, and never the real arXiv."""
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "db").mkdir()
     monkeypatch.setenv("PUBDB_DB", str(tmp_path / "db" / "pubdb.db"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
     monkeypatch.setenv("PUBDB_ARXIV_URL", UNREACHABLE)
     monkeypatch.setenv("PUBDB_ARXIV_DELAY", "0")
     monkeypatch.setenv("PUBDB_ARXIV_BACKOFF", "0")

@@ -200,7 +200,7 @@ def test_retry_after_as_an_http_date(arxiv, client_for, fake_time):
 
 def test_429_without_retry_after_backs_off_exponentially(arxiv, client_for, fake_time):
     arxiv.fail_next(*[fail(429, "Rate exceeded.") for _ in range(6)])
-    client_for(backoff=2, retries=6).fetch(ids("2206.06921"))
+    client_for(backoff=2, retries=6, max_retry_wait=300).fetch(ids("2206.06921"))
     assert len(arxiv.requests) == 7
     bases = [2, 4, 8, 16, 32, 40]  # backoff * 2**attempt, capped at 20 * backoff
     assert len(fake_time.sleeps) == len(bases)
@@ -272,9 +272,9 @@ def test_connection_refused_ends_in_network_error(arxiv, fake_time):
         connect_timeout=2,
     )
     client = ArxivClient(settings, sleep=fake_time.sleep, clock=fake_time.clock)
-    with pytest.raises(NetworkError, match="after 3 attempts: connection to arXiv failed"):
+    with pytest.raises(NetworkError, match=r"^cannot reach arXiv: connection refused$"):
         client.fetch(ids("2206.06921"))
-    assert len(fake_time.sleeps) == 2
+    assert fake_time.sleeps == []  # asking again cannot help
 
 
 def test_read_timeout_ends_in_network_error(client_for, httpserver, fake_time):
@@ -305,11 +305,11 @@ TRUNCATED = feed([b"<entry><id>http://arxiv.org/abs/2206.06921v3</id><title>Atta
     ],
     ids=["html", "text", "xhtml", "truncated", "empty"],
 )
-def test_garbage_200_fails_after_bounded_retries(arxiv, client_for, body, reason):
+def test_garbage_200_is_retried_once(arxiv, client_for, body, reason):
     arxiv.fail_next(*[Response(body, status=200, content_type="text/html") for _ in range(3)])
-    with pytest.raises(NetworkError, match=f"after 3 attempts.*{reason}"):
-        client_for(retries=2).fetch(ids("2206.06921"))
-    assert len(arxiv.requests) == 3
+    with pytest.raises(NetworkError, match=f"after 2 attempts.*{reason}"):
+        client_for(retries=5).fetch(ids("2206.06921"))
+    assert len(arxiv.requests) == 2
 
 
 def test_one_garbled_answer_is_retried_and_recovers(arxiv, client_for):

@@ -52,6 +52,7 @@ def export_file(run, path: Path, *args: str) -> str:
 def fetched_bibtex(run, tmp_path: Path) -> str:
     result = run("add", *FETCHED)
     assert result.exit_code == 0, result.output
+    (tmp_path / "out").mkdir(exist_ok=True)
     return export_file(run, tmp_path / "out" / "all.bib")
 
 
@@ -529,6 +530,7 @@ def leftovers(directory: Path) -> list[str]:
 def test_export_twice_leaves_one_complete_file(run, arxiv, tmp_path):
     run("add", "2104.12832", "2206.06921", "2405.13786")
     target = tmp_path / "bib" / "all.bib"
+    target.parent.mkdir()
     first = export_file(run, target)
     second = export_file(run, target)
     assert second == first

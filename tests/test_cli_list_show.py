@@ -48,12 +48,22 @@ def usage_error(result, *words: str) -> None:
 # -- list ----------------------------------------------------------------------------
 
 
-def test_list_on_a_new_database_prints_nothing(run, db_path):
-    assert not db_path.parent.exists()
+def test_list_without_a_library_says_so_and_creates_none(run, db_path):
+    result = run("list")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"pubdb: no library at {db_path} (create one with pubdb add or pubdb import)\n"
+    )
+    assert not db_path.exists()
+
+
+def test_list_on_an_empty_library_prints_nothing(run, db_path):
+    from pubdb import Library
+
+    Library(db_path).close()
     result = run("list")
     assert result.exit_code == 0
     assert result.stdout == "" and result.stderr == ""
-    assert db_path.is_file()
     assert json.loads(run("list", "--json").stdout) == []
 
 
@@ -222,9 +232,11 @@ def test_show_unknown_reference(run, library, reference):
 
 def test_db_option_on_the_command_chooses_the_database(run, arxiv, tmp_path, db_path):
     other = tmp_path / "elsewhere" / "other.db"
+    other.parent.mkdir()
     assert run("add", "--db", str(other), "2206.06921").exit_code == 0
     assert other.is_file()
-    assert lines(run("list")) == []  # $PUBDB_DB untouched
+    assert not db_path.exists()  # $PUBDB_DB untouched
+    assert run("add", "1707.08567").exit_code == 0
     assert [r.split()[0] for r in lines(run("list", "--db", str(other)))] == ["rutar2024attainable"]
     assert run("show", "--db", str(other), "2206.06921").exit_code == 0
     usage_error(run("show", "2206.06921"), "no publication matches")
@@ -235,7 +247,7 @@ def test_db_option_before_the_command_wins_over_the_environment(run, arxiv, tmp_
     assert run("--db", str(other), "add", "2206.06921").exit_code == 0
     assert other.is_file()
     assert [r.split()[0] for r in lines(run("--db", str(other), "list"))] == ["rutar2024attainable"]
-    assert lines(run("list")) == []
+    assert not db_path.exists()
 
 
 def test_pubdb_db_environment_variable_chooses_the_database(run, arxiv, tmp_path, monkeypatch):
@@ -246,8 +258,11 @@ def test_pubdb_db_environment_variable_chooses_the_database(run, arxiv, tmp_path
     assert lines(run("show", "astro-ph/0601001"))[0] == "citekey: gould2006frequency"
 
 
-def test_default_database_is_db_pubdb_db_in_the_current_folder(run, tmp_path, monkeypatch):
+def test_default_database_is_db_pubdb_db_of_the_current_project(run, arxiv, tmp_path, monkeypatch):
+    """More on where the library lives: tests/test_location.py."""
     monkeypatch.delenv("PUBDB_DB")
     monkeypatch.chdir(tmp_path)
-    assert run("list").exit_code == 0
-    assert (tmp_path / "db" / "pubdb.db").is_file()
+    assert run("--db", "db/pubdb.db", "add", "2206.06921").exit_code == 0
+    (tmp_path / "notes").mkdir()
+    monkeypatch.chdir(tmp_path / "notes")
+    assert [r.split()[0] for r in lines(run("list"))] == ["rutar2024attainable"]

@@ -11,7 +11,7 @@ import pytest
 import sqlite_utils
 
 import pubdb.store.connection
-from pubdb.errors import DatabaseError
+from pubdb.errors import DatabaseError, UsageError
 from pubdb.library import Library
 from pubdb.models import Author, Publication
 from pubdb.papers import adding
@@ -65,8 +65,8 @@ def one_line_error(result, *words: str) -> None:
 # -- a new database ------------------------------------------------------------------
 
 
-def test_new_database_is_created_with_its_folder_and_full_schema(tmp_path):
-    path = tmp_path / "a" / "b" / "pubdb.db"
+def test_new_database_is_created_with_the_full_schema(tmp_path):
+    path = tmp_path / "pubdb.db"
     conn = connect(path)
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables >= TABLES
@@ -78,6 +78,28 @@ def test_new_database_is_created_with_its_folder_and_full_schema(tmp_path):
     )
     conn.close()
     assert path.is_file()
+
+
+def test_a_missing_folder_is_refused_not_created(tmp_path):
+    path = tmp_path / "a" / "b" / "pubdb.db"
+    with pytest.raises(UsageError, match=f"folder {tmp_path / 'a' / 'b'} does not exist"):
+        connect(path)
+    assert not (tmp_path / "a").exists()
+
+
+def test_the_users_folder_is_made_on_request(tmp_path):
+    """Only for the per-user default library (store/location.py)."""
+    path = tmp_path / "data" / "pubdb" / "pubdb.db"
+    connect(path, make_folder=True).close()
+    assert path.is_file()
+
+
+def test_a_missing_file_is_created_only_on_request(tmp_path):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    with pytest.raises(DatabaseError, match=r"no library at .*pubdb\.db"):
+        connect(folder / "pubdb.db", create=False)
+    assert list(folder.iterdir()) == []
 
 
 def test_foreign_keys_are_declared(tmp_path):
@@ -194,9 +216,14 @@ def test_unopenable_path_is_a_user_facing_error(tmp_path, run):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where a folder should be")
     path = blocker / "pubdb.db"
-    with pytest.raises(DatabaseError, match="cannot open database"):
+    with pytest.raises(UsageError, match=f"folder {blocker} is not a directory"):
         Library(path)
-    one_line_error(run("list", "--db", str(path)), "cannot open database")
+    one_line_error(run("list", "--db", str(path)), "no library at")
+    result = run("import", "--db", str(path), "refs.bib")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"pubdb: cannot create a library at {path}: folder {blocker} is not a directory\n"
+    )
 
 
 def test_file_that_is_not_a_database_is_a_user_facing_error(tmp_path, run):

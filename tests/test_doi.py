@@ -337,8 +337,11 @@ def test_persistent_server_error_gives_up_and_writes_nothing(run, doi_org, db_pa
     doi_org.expect_request(f"/{NUMPY_DOI}").respond_with_data("busy", status=503)
     result = run("add", NUMPY_DOI)
     assert result.exit_code == 1
-    assert result.stderr.startswith("pubdb: doi.org request failed after 3 attempts")
-    assert result.stderr.count("\n") == 1
+    *notices, last = result.stderr.splitlines()
+    assert last.startswith("pubdb: doi.org request failed after 3 attempts")
+    assert notices == [
+        f"pubdb: doi.org answered HTTP 503; retrying now (attempt {n} of 3)" for n in (2, 3)
+    ]
     assert len(doi_requests(doi_org)) == 3
     assert not db_path.exists() or rows(db_path) == 0
 
@@ -481,7 +484,7 @@ def test_failed_doi_request_writes_nothing_from_the_same_call(run, arxiv, doi_or
     doi_org.expect_request(f"/{NUMPY_DOI}").respond_with_data("busy", status=503)
     result = run("add", "2206.06921", NUMPY_DOI)
     assert result.exit_code == 1
-    assert result.stderr.startswith("pubdb: doi.org request failed")
+    assert result.stderr.splitlines()[-1].startswith("pubdb: doi.org request failed")
     assert not db_path.exists() or rows(db_path) == 0
 
 
@@ -566,3 +569,25 @@ def test_doi_metadata_fills_the_affiliations_of_an_imported_record(run, doi_org,
         ("Royal Netherlands Academy of Arts and Sciences, Amsterdam, Netherlands", "doi"),
         ("Tampere University, Tampere, Finland", "doi"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("parts", "stored"),
+    [
+        pytest.param([[99999, 13, 45]], (None, None, None), id="no date at all"),
+        pytest.param([[2020, 13, 45]], (2020, None, "2020"), id="month 13"),
+        pytest.param([[2020, 2, 30]], (2020, 2, "2020-02"), id="30 February"),
+        pytest.param([[2020, 2, 29]], (2020, 2, "2020-02-29"), id="leap day"),
+        pytest.param([["2019", "4"]], (2019, 4, "2019-04"), id="numbers as strings"),
+        pytest.param([[-2019, 4]], (None, None, None), id="negative year"),
+    ],
+)  # fmt: skip
+def test_impossible_dates_from_doi_org_are_not_stored(run, doi_org, parts, stored):
+    """Issue 14: dates that are not dates are refused, not stored; what is a date of
+    them (a year, a month) is kept."""
+    serve(doi_org, NUMPY_DOI, {**NUMPY, "issued": {"date-parts": parts}, "published-print": {},
+                               "published-online": {}, "created": {}})  # fmt: skip
+    result = run("add", NUMPY_DOI)
+    assert result.exit_code == 0, result.stderr
+    paper = get(NUMPY_DOI)
+    assert (paper.year, paper.month, paper.date) == stored

@@ -421,6 +421,7 @@ def test_backups_while_another_process_imports_are_consistent_snapshots(
     tmp_path, small_db, medium_bib, start
 ):
     folder = tmp_path / "backups"
+    folder.mkdir()
 
     def backup() -> Path:
         copy = folder / f"copy{len(copies)}.db"

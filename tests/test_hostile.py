@@ -529,7 +529,9 @@ def test_unbalanced_braces_fail_that_entry_alone_in_one_line(run, db_path):
     Path("mixed.bib").write_text(good + broken, encoding="utf-8")
     result = run("import", "mixed.bib")
     assert result.exit_code == 1
-    assert all(line.startswith(("error: ", "warning: ")) for line in result.stderr.splitlines())
+    said = result.stderr.splitlines()
+    assert said[0] == f"pubdb: created a new library at {db_path}"
+    assert all(line.startswith(("error: ", "warning: ")) for line in said[1:])
     with Library(db_path) as library:
         assert [p.citekey for p in library.publications()] == ["good"]
         assert all(f.ok for f in library.check()[0])
@@ -860,11 +862,12 @@ def tree(directory: Path) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("format_args", [("--bibtex",), *(("--format", f) for f in FORMATS)])
 def test_export_o_writes_only_the_named_file(run, library, tmp_path, format_args):
+    (tmp_path / "out").mkdir()
     before = tree(tmp_path)
     result = run("export", *format_args, "-o", "out/cv.txt")
     assert result.exit_code == 0, result.stderr
     after = tree(tmp_path)
-    assert set(after) - set(before) == {"out", "out/cv.txt"}
+    assert set(after) - set(before) == {"out/cv.txt"}
     assert {k: v for k, v in after.items() if k in before} == before
     assert after["out/cv.txt"].decode("utf-8") == export_of(run, *format_args)
 
@@ -898,11 +901,16 @@ def test_failed_export_leaves_the_target_untouched(run, library, tmp_path, args)
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["cv.html"]
 
 
-def test_export_o_creates_missing_directories(run, library, tmp_path):
+def test_export_o_into_missing_directories_is_refused(run, library, tmp_path):
+    """As `cp` and `pandoc -o` do: a typo in a path leaves no tree of new folders."""
+    before = tree(tmp_path)
     target = tmp_path / "missing" / "deeper" / "all.bib"
     result = run("export", "--bibtex", "-o", str(target))
-    assert result.exit_code == 0, result.stderr
-    assert target.read_text(encoding="utf-8") == export_of(run, "--bibtex")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"pubdb: cannot write {target}: folder {target.parent} does not exist\n"
+    )
+    assert tree(tmp_path) == before
 
 
 @pytest.mark.parametrize("target", ["site", "."])
@@ -941,3 +949,121 @@ def test_export_o_dash_is_standard_output(run, library, tmp_path):
     assert result.exit_code == 0
     assert result.stdout == export_of(run, "--format", "text")
     assert tree(tmp_path) == before
+
+
+# -- hostile arXiv feeds -------------------------------------------------------------------
+
+
+def arxiv_entry(
+    arxiv_id: str = "2206.06921v3",
+    *,
+    title: str = "Attainable forms of Assouad spectra",
+    published: str = "2022-06-14T15:35:46Z",
+    updated: str = "2025-01-30T01:23:42Z",
+) -> bytes:
+    return (
+        f"<entry><id>http://arxiv.org/abs/{arxiv_id}</id><title>{title}</title>"
+        f"<summary>A short placeholder abstract.</summary><published>{published}</published>"
+        f"<updated>{updated}</updated><author><name>Alex Rutar</name></author>"
+        '<arxiv:primary_category term="math.CA"/></entry>'
+    ).encode()
+
+
+NESTED = "<b>" * 1000 + "deep" + "</b>" * 1000
+HOSTILE_FEEDS = {
+    # name: (entry, what the one line says)
+    "1,000 nested tags in the title": (arxiv_entry(title=NESTED), "nests elements"),
+    "a version past SQLite's integers": (
+        arxiv_entry("2206.06921v99999999999999999999"),
+        "unusable id",
+    ),
+    "a published date that is no date": (
+        arxiv_entry(published="99999-13-45"),
+        "impossible date",
+    ),
+    "an updated date that is no date": (
+        arxiv_entry(updated="2022-02-30T10:00:00Z"),
+        "impossible date",
+    ),
+}
+
+
+@pytest.fixture
+def serve_feed(httpserver, monkeypatch):
+    def serve(entry: bytes) -> None:
+        from arxiv_standin import feed
+
+        body = feed([entry])
+        httpserver.expect_request("/api/query").respond_with_data(
+            body, content_type="application/atom+xml"
+        )
+        monkeypatch.setenv("PUBDB_ARXIV_URL", httpserver.url_for("/api/query"))
+
+    return serve
+
+
+@pytest.mark.parametrize("name", HOSTILE_FEEDS)
+def test_hostile_feed_is_one_line_and_stores_nothing(run, library, db_path, serve_feed, name):
+    entry, says = HOSTILE_FEEDS[name]
+    serve_feed(entry)
+    before = bibliographic_dump(db_path)
+    result = run("add", "2206.06921")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("pubdb: ") and result.stderr.count("\n") == 1, result.stderr
+    assert says in result.stderr
+    assert bibliographic_dump(db_path) == before
+
+
+def test_a_few_nested_tags_in_a_title_give_its_text(run, library, serve_feed):
+    serve_feed(arxiv_entry(title="Attainable <b>forms of <i>Assouad</i></b> spectra"))
+    result = run("add", "2206.06921")
+    assert result.exit_code == 0, result.stderr
+    assert shown(run, "2206.06921")["title"] == "Attainable forms of Assouad spectra"
+
+
+@pytest.mark.parametrize("text", ["2206.06921v99999999999999999999", "2206.06921v0"])
+def test_an_id_with_an_impossible_version_is_not_an_identifier(run, text):
+    result = run("add", text)
+    assert result.exit_code == 2
+    assert result.stderr == f"pubdb: not an arXiv id or DOI: {text!r}; nothing was fetched\n"
+
+
+_feed_text = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["99999-13-45", "2022-02-30", "0000-00-00T00:00:00Z", "2024-01-01T25:61:00Z",
+                     "1e400", "-1", "2206.06921v99999999999999999999", "&amp;", "<![CDATA[x]]>"]),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    arxiv_id=st.one_of(
+        st.from_regex(r"\A2[0-4][01][0-9]\.[0-9]{5}(v[0-9]{1,25})?\Z"), st.text(max_size=20)
+    ),
+    published=_feed_text,
+    updated=_feed_text,
+    title=_feed_text,
+    depth=st.integers(0, 3000),
+)
+def test_any_feed_gives_records_or_one_clean_error(arxiv_id, published, updated, title, depth):
+    """What arXiv (or whatever answers in its place) sends is parsed into records that
+    can be stored, or refused with a NetworkError: no other exception escapes."""
+    from xml.sax.saxutils import escape
+
+    from arxiv_standin import feed
+    from pubdb.errors import NetworkError
+    from pubdb.papers.from_arxiv import publication_from_arxiv
+    from pubdb.sources.arxiv import Retryable, parse_feed
+
+    nested = "<i>" * depth + escape(title) + "</i>" * depth
+    entry = arxiv_entry(escape(arxiv_id), title=nested, published=escape(published),
+                        updated=escape(updated))  # fmt: skip
+    try:
+        records = parse_feed(feed([entry]))
+    except (NetworkError, Retryable) as error:
+        assert "\n" not in str(error)
+        return
+    for record in records:
+        publication = publication_from_arxiv(record)
+        assert publication.year is None or 1000 <= publication.year <= 9999
+        assert record.id.version is None or record.id.version < 2**63

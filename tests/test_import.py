@@ -42,7 +42,12 @@ def summary(result) -> str:
 
 
 def stderr_lines(result) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.strip()]
+    """What import said on stderr, but for the notice that it made the library."""
+    return [
+        line
+        for line in result.stderr.splitlines()
+        if line.strip() and not line.startswith("pubdb: created a new library at ")
+    ]
 
 
 def stored() -> dict:

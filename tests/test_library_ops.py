@@ -348,9 +348,17 @@ def test_refresh_names_each_record_once(run, arxiv):
 
 
 def test_refresh_of_an_unknown_key_is_refused(run, arxiv):
+    run("add", "2104.12255")
     result = run("refresh", "nosuch2020key")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1
+
+
+def test_refresh_without_a_library_says_so(run, arxiv, db_path):
+    result = run("refresh", "nosuch2020key")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"pubdb: no library at {db_path} ")
+    assert not db_path.exists()
 
 
 def test_refresh_network_failure_leaves_the_database_unchanged(run, arxiv, db_path):
@@ -360,8 +368,9 @@ def test_refresh_network_failure_leaves_the_database_unchanged(run, arxiv, db_pa
     arxiv.fail_next(*[Response("busy", status=503) for _ in range(3)])
     result = run("refresh")
     assert result.exit_code == 1
-    assert result.stderr.startswith("pubdb: arXiv request failed after 3 attempts")
-    assert result.stderr.count("\n") == 1
+    *notices, last = result.stderr.splitlines()
+    assert last.startswith("pubdb: arXiv request failed after 3 attempts")
+    assert len(notices) == 2  # one line before each retry
     assert dump(db_path) == before
 
 

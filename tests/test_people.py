@@ -318,6 +318,82 @@ def test_alias_persists(run, tmp_path, decisions):
     assert people(run, "Li") == {"Yuanzhi Li": 4, "Yingzhen Li": 1}
 
 
+ALIAS_BIB = (
+    article("jel2020", 2020, "Samy Jelassi", "Eran Malach")
+    + article("jel2021", 2021, "S. Jelassi", "Carol Crane")
+    + article("bar2019", 2019, "Foo Bar", "Dan Dune")
+)
+
+
+def test_alias_adds_a_name_and_removes_none(run, tmp_path):
+    """Issue 14: `author alias Jelassi "Foo Bar"` renamed the person to Foo Bar, after
+    which neither Jelassi nor Samy Jelassi found them."""
+    import_bib(run, tmp_path, ALIAS_BIB[: ALIAS_BIB.index("@article{bar2019")])
+    before = {
+        "authors": people(run, "Jelassi"),
+        "list": listed_keys(run, "--author", "Jelassi"),
+        "coauthors": coauthors(run, "Samy Jelassi"),
+    }
+
+    result = run("author", "alias", "Jelassi", "Foo Bar")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "'Foo Bar' now also means Samy Jelassi, who answers to: Samy Jelassi; S. Jelassi;"
+        " Foo Bar (0 authorships moved)\n"
+    )
+    assert people(run, "Jelassi") == before["authors"] == {"Samy Jelassi": 2}
+    assert listed_keys(run, "--author", "Jelassi") == before["list"]
+    assert coauthors(run, "Samy Jelassi") == before["coauthors"]
+    assert coauthors(run, "S. Jelassi") == before["coauthors"]
+    assert people(run, "Foo Bar") == {"Samy Jelassi": 2}
+
+    # The alias holds for papers to come, and the old names keep resolving to them.
+    import_bib(run, tmp_path, article("bar2024", 2024, "Foo Bar", "Hal Hart")
+               + article("jel2024", 2024, "S. Jelassi", "Ivy Ives"), "new.bib")  # fmt: skip
+    assert people(run, "Jelassi") == {"Samy Jelassi": 4}
+    assert set(coauthors(run, "Foo Bar")) == {"Eran Malach", "Carol Crane", "Hal Hart", "Ivy Ives"}
+
+
+@pytest.mark.parametrize(
+    ("name", "variant", "reason"),
+    [
+        pytest.param(
+            "Samy Jelassi", "Foo Bar",
+            "'Foo Bar' is already a name of Foo Bar (1 paper); if they are one person:"
+            " pubdb author merge 'Samy Jelassi' 'Foo Bar'",
+            id="the whole name of another person",
+        ),
+        pytest.param(
+            "Foo Bar", "S. Jelassi",
+            "'S. Jelassi' is already a name of Samy Jelassi (2 papers); if they are one"
+            " person: pubdb author merge 'Foo Bar' 'Samy Jelassi'; to move only the papers"
+            " written so: pubdb author split 'Samy Jelassi' --name 'S. Jelassi'"
+            " --into 'Foo Bar'",
+            id="one name among several",
+        ),
+    ],
+)  # fmt: skip
+def test_alias_to_a_name_of_someone_else_is_refused_with_the_reason(
+    run, tmp_path, db_path, name, variant, reason
+):
+    from dbdump import bibliographic_dump
+
+    import_bib(run, tmp_path, ALIAS_BIB)
+    before = bibliographic_dump(db_path)
+    result = run("author", "alias", name, variant)
+    assert result.exit_code == 2
+    assert error_line(result) == f"pubdb: {reason}"
+    assert bibliographic_dump(db_path) == before
+
+
+def test_alias_of_a_name_the_person_has_already_says_so(run, tmp_path):
+    import_bib(run, tmp_path, ALIAS_BIB)
+    result = run("author", "alias", "Samy Jelassi", "S. Jelassi")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("'S. Jelassi' now also means Samy Jelassi")
+    assert people(run, "Jelassi") == {"Samy Jelassi": 2}
+
+
 def test_split_by_name_persists(run, tmp_path):
     import_bib(
         run,
@@ -845,3 +921,18 @@ def test_seeds_zekri_and_jelassi_share_no_one(run, seeds):
     result = run("path", "Oussama Zekri", "Samy Jelassi")
     assert result.exit_code == 1
     assert "not connected" in result.stdout
+
+
+def test_library_alias_adds_a_name_and_refuses_someone_elses(tmp_path, db_path):
+    from pubdb import Library
+    from pubdb.errors import UsageError
+
+    (tmp_path / "a.bib").write_text(ALIAS_BIB, encoding="utf-8")
+    with Library(db_path) as library:
+        library.import_bibtex([tmp_path / "a.bib"])
+        person, moved = library.alias_author("S. Jelassi", "Jelassi the Elder")
+        assert (person.name, moved) == ("Samy Jelassi", 0)
+        assert person.variants == ["Samy Jelassi", "S. Jelassi", "Jelassi the Elder"]
+        with pytest.raises(UsageError, match="already a name of Foo Bar"):
+            library.alias_author("Samy Jelassi", "Foo Bar")
+        assert [p.name for p in library.authors("Jelassi")] == ["Samy Jelassi"]

@@ -65,7 +65,7 @@ def workspace(tmp_path, monkeypatch, arxiv):
     (tmp_path / "bib").mkdir()
     shutil.copy(ROOT / "bib" / "seeds.bib", tmp_path / "bib" / "seeds.bib")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("PUBDB_DB", str(tmp_path / "db" / "pubdb.db"))
+    monkeypatch.setenv("PUBDB_DB", "db/pubdb.db")  # as the README's reader would name it
     monkeypatch.setenv("COLUMNS", "200")
     return tmp_path
 

@@ -27,3 +27,7 @@ class NetworkError(PubdbError):
 
 class DatabaseError(PubdbError):
     """The database is locked, damaged, or from a newer pubdb."""
+
+
+class FileError(PubdbError):
+    """A file could not be read or written (a full disk, a missing permission)."""

@@ -1,17 +1,84 @@
-"""Files pubdb writes (exports, backups): written beside the target and renamed into
-place, so an interrupted write leaves the previous file intact."""
+"""Files pubdb writes (exports, backups).
+
+A regular file is written beside the target and renamed into place, so an interrupted
+write leaves the previous file intact. What is not a regular file — a device such as
+/dev/null, a FIFO, standard output as /dev/stdout or /dev/fd/1 — is written where it
+is: renaming a new file onto it would replace the device or leave the reader with
+nothing. A folder that does not exist is refused, never created, and every failed write
+is one line naming the file and the cause.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TextIO
 
-from .errors import UsageError
+from .errors import FileError, UsageError
+
+# Paths that name an open descriptor of this process: opening them anew would truncate
+# what the shell redirected (`>> log`), so the descriptor itself is written.
+_OWN_DESCRIPTOR = re.compile(r"^/(?:dev/fd|proc/(?:self|thread-self)/fd)/(\d+)$")
+_STANDARD = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+_ANY_DESCRIPTOR = re.compile(r"^/proc/\d+/fd/\d+$")
+
+
+def cannot_write(path: str | Path, exc: OSError) -> FileError:
+    return FileError(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _link_chain(path: str | Path) -> list[str]:
+    """The path and every symlink hop after it (at most 40, as the kernel allows)."""
+    current = os.path.abspath(path)
+    chain = [current]
+    for _ in range(40):
+        try:
+            target = os.readlink(current)
+        except OSError:
+            break
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+        chain.append(current)
+    return chain
+
+
+def _descriptor(chain: list[str]) -> int | None:
+    """The descriptor number a path of this process names (/dev/stdout is 1)."""
+    for hop in chain:
+        if hop in _STANDARD:
+            return _STANDARD[hop]
+        if match := _OWN_DESCRIPTOR.match(hop):
+            return int(match[1])
+    return None
+
+
+def written_in_place(path: str | Path) -> bool:
+    """True for what must not be replaced by a new file: devices, FIFOs, sockets and
+    open descriptors (/dev/stdout, /proc/self/fd/1), also through symlinks."""
+    chain = _link_chain(path)
+    if _descriptor(chain) is not None or any(_ANY_DESCRIPTOR.match(hop) for hop in chain):
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _existing_folder(target: Path, named: str | Path) -> None:
+    """Refuse a target whose folder is missing (as cp and pandoc do): a typo in a path
+    must not leave a tree of new folders behind."""
+    if target.is_dir():
+        raise UsageError(f"{target} is a directory; give a file name")
+    folder = target.parent
+    if not folder.is_dir():
+        what = "is not a directory" if folder.exists() else "does not exist"
+        raise UsageError(f"cannot write {named}: folder {folder} {what}")
 
 
 @contextmanager
@@ -21,20 +88,23 @@ def replaced_atomically(path: str | Path) -> Iterator[Path]:
     target = Path(path)
     if target.is_symlink():
         target = Path(os.path.realpath(target))
-    if target.is_dir():
-        raise UsageError(f"{target} is a directory; give a file name")
+    _existing_folder(target, path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(handle)
     except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror}") from exc
+        raise cannot_write(path, exc) from None
     temporary = Path(name)
     try:
         yield temporary
         mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
         os.chmod(temporary, mode)
         os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        if isinstance(exc, BrokenPipeError):
+            raise
+        raise cannot_write(path, exc) from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -42,17 +112,48 @@ def replaced_atomically(path: str | Path) -> Iterator[Path]:
 
 @contextmanager
 def open_output(path: str | Path | None) -> Iterator[TextIO]:
-    """Standard output for None or '-', else an atomically replaced file."""
+    """Standard output for None or '-'; a device, FIFO or descriptor written in place;
+    else an atomically replaced file. A failed write raises FileError naming it."""
     if path in (None, "-"):
-        yield sys.stdout
-        return
-    with (
-        replaced_atomically(path) as temporary,
-        temporary.open("w", encoding="utf-8", newline="\n") as out,
-    ):
+        yield from _guarded(sys.stdout, "standard output")
+    elif written_in_place(path):
+        yield from _guarded(_open_in_place(path), path, close=True)
+    else:
+        with replaced_atomically(path) as temporary:
+            try:
+                out = temporary.open("w", encoding="utf-8", newline="\n")
+            except OSError as exc:
+                raise cannot_write(path, exc) from None
+            yield from _guarded(out, path, close=True, sync=True)
+
+
+def _open_in_place(path: str | Path) -> TextIO:
+    descriptor = _descriptor(_link_chain(path))
+    try:  # no O_CREAT: the device or FIFO is there, and nothing else is made
+        handle = os.open(path, os.O_WRONLY) if descriptor is None else os.dup(descriptor)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+    return os.fdopen(handle, "w", encoding="utf-8", newline="\n")
+
+
+def _guarded(
+    out: TextIO, name: str | Path, *, close: bool = False, sync: bool = False
+) -> Iterator[TextIO]:
+    """Yield ``out`` (for a @contextmanager); flush it, and turn any OSError of the
+    writes into one FileError naming the file."""
+    try:
         yield out
         out.flush()
-        os.fsync(out.fileno())
+        if sync:
+            os.fsync(out.fileno())
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise cannot_write(name, exc) from None
+    finally:
+        if close:
+            with suppress(OSError):  # a failed write already says so
+                out.close()
 
 
 def _umask() -> int:

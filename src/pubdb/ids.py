@@ -22,7 +22,7 @@ OLD_ARCHIVES = frozenset(
 
 _NEW_ID = r"(?P<yymm>\d{4})\.(?P<number>\d{4,5})"
 _OLD_ID = r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.(?P<subject>[A-Za-z]{2}))?/(?P<serial>\d{7})"
-_VERSION = r"(?:v(?P<version>\d+))?"
+_VERSION = r"(?:v(?P<version>\d{1,4}))?"  # arXiv versions run to a few dozen
 _NEW_RE = re.compile(rf"{_NEW_ID}{_VERSION}", re.ASCII)
 _OLD_RE = re.compile(rf"{_OLD_ID}{_VERSION}", re.ASCII)
 

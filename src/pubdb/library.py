@@ -7,9 +7,9 @@ store/) on this library's database.
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -20,17 +20,49 @@ from .models import Publication
 from .papers.lookup import get_by_reference, get_each
 from .papers.reports import Report
 from .store import connection
+from .store.location import locate
 from .store.publications import count_publications, iter_publications
 
 if TYPE_CHECKING:
-    from .papers.adding import Progress
+    from .papers.adding import Notice, Progress
     from .sources.arxiv import ArxivClient
-
-DEFAULT_DB = Path("db") / "pubdb.db"
 
 
 def default_db_path() -> Path:
-    return Path(os.environ.get("PUBDB_DB") or DEFAULT_DB)
+    """The library ``Library()`` opens: $PUBDB_DB, a project's db/pubdb.db, else the
+    per-user one (see store/location.py)."""
+    return locate().path
+
+
+@dataclass
+class LibraryInfo:
+    """Which library a command would use, and what it holds (None when it does not
+    exist)."""
+
+    path: Path
+    origin: str
+    explanation: str
+    exists: bool
+    schema_version: int | None = None
+    publications: int | None = None
+    people: int | None = None
+    read_only: bool | None = None
+
+
+def library_info(path: str | Path | None = None) -> LibraryInfo:
+    """What ``Library(path)`` would open, without creating or changing anything."""
+    from .store.people import count_people
+
+    location = locate(path)
+    info = LibraryInfo(location.path, location.origin, location.explanation,
+                       location.path.exists())  # fmt: skip
+    if info.exists:
+        with Library(location.path, create=False) as library:
+            info.schema_version = connection.schema_version(library.conn)
+            info.publications = library.count()
+            info.people = count_people(library.conn)
+            info.read_only = library.read_only
+    return info
 
 
 @contextmanager
@@ -55,14 +87,33 @@ def months_ago(months: int, today: date | None = None) -> tuple[int, int]:
 
 
 class Library:
-    """A pubdb database. ``Library()`` opens ``$PUBDB_DB`` or ``db/pubdb.db``."""
+    """A pubdb database. ``Library()`` opens ``$PUBDB_DB``, else the ``db/pubdb.db`` of
+    the project around the current folder, else the user's library (store/location.py).
+    ``create=False`` refuses to make a library that does not exist."""
 
-    def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path else default_db_path()
-        self.conn = connection.connect(self.path)
+    def __init__(self, path: str | Path | None = None, *, create: bool = True):
+        self.location = locate(path)
+        self.path = self.location.path
+        self.created = not self.path.exists()
+        make_folder = self.location.origin == "user"
+        self.conn = connection.connect(self.path, create=create, make_folder=make_folder)
+        self.read_only = connection.is_read_only(self.conn)
 
-    def close(self) -> None:
+    def refuse_if_read_only(self) -> None:
+        """Before a command that writes: one line saying the library is read-only."""
+        if self.read_only:
+            raise connection.read_only_error(self.path)
+
+    def close(self, *, discard_if_empty: bool = False) -> bool:
+        """Close the database; ``discard_if_empty`` also removes its files if it holds
+        no publication (a library made for a command that failed leaves nothing).
+        Returns whether it was removed."""
+        if discard_if_empty:
+            from .store.maintenance import remove_database
+
+            return remove_database(self.conn, self.path)
         self.conn.close()
+        return False
 
     def __enter__(self) -> Library:
         return self
@@ -78,13 +129,18 @@ class Library:
         *,
         progress: Progress | None = None,
         client: ArxivClient | None = None,
+        on_retry: Notice | None = None,
     ) -> Report:
         """Fetch arXiv ids and DOIs (each from its own service) and store them: new
-        papers are added, known ones updated. Every identifier is checked first."""
+        papers are added, known ones updated. Every identifier is checked first;
+        ``on_retry`` is told of each retry (why, how long until it, which attempt)."""
         from .papers.adding import add
 
         wanted = parse_identifiers(identifiers)
-        return add(self.conn, wanted.arxiv_ids, wanted.dois, progress=progress, client=client)
+        return add(
+            self.conn, wanted.arxiv_ids, wanted.dois,
+            progress=progress, client=client, on_retry=on_retry,
+        )  # fmt: skip
 
     def add_arxiv(self, identifiers: Iterable[str | ArxivId], **options) -> Report:
         """Like ``add``, for arXiv identifiers only."""
@@ -97,6 +153,7 @@ class Library:
         dry_run: bool = False,
         progress: Progress | None = None,
         client: ArxivClient | None = None,
+        on_retry: Notice | None = None,
     ) -> Report:
         """Re-query arXiv for arXiv-linked records (all, or the ones named): new versions,
         DOIs and journal refs. User-edited fields are never overwritten."""
@@ -110,7 +167,10 @@ class Library:
                 raise UsageError(f"no arXiv id to refresh from: {', '.join(missing)}")
         else:
             publications = list(iter_publications(self.conn, with_arxiv_id=True))
-        return refresh(self.conn, publications, dry_run=dry_run, progress=progress, client=client)
+        return refresh(
+            self.conn, publications,
+            dry_run=dry_run, progress=progress, client=client, on_retry=on_retry,
+        )  # fmt: skip
 
     def arxiv_client(self) -> ArxivClient:
         from .papers.adding import arxiv_client
@@ -263,7 +323,8 @@ class Library:
         return summaries(self.conn, [keep_id])[0]
 
     def alias_author(self, name: str, variant: str):
-        """``variant`` always means this person. Returns (person, authorships moved)."""
+        """``variant`` also means this person (a name added, none removed; a name of
+        someone else is refused). Returns (person, authorships moved)."""
         from .people.decisions import add_alias
         from .people.lookup import summaries
         from .store.people import drop_orphan_people

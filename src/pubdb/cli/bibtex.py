@@ -40,7 +40,7 @@ def import_(
     """
     from .terminal import import_lines
 
-    with open_library(db_path) as library:
+    with open_library(db_path, creates=True, dry_run=dry_run) as library:
         report = library.import_bibtex(
             files, dry_run=dry_run, strict=strict, prefer_incoming=prefer == "incoming"
         )

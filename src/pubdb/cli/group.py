@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import PubdbError, UsageError
 from ..version import __version__
+
+if TYPE_CHECKING:
+    from ..library import Library
 
 
 class PubdbGroup(click.Group):
@@ -18,7 +24,10 @@ class PubdbGroup(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            finally:
+                sys.stdout.flush()  # a full disk behind stdout fails here, not at exit
         except PubdbError as exc:
             if ctx.meta.get("pubdb.debug"):
                 raise
@@ -30,17 +39,67 @@ class PubdbGroup(click.Group):
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(1)
+        except OSError as exc:
+            if ctx.meta.get("pubdb.debug"):
+                raise
+            click.echo(f"pubdb: {_describe_os_error(exc)}", err=True)
+            ctx.exit(1)
+
+
+# Failures of a write; raised without a file name, they come from standard output (files
+# pubdb writes are named by files.py, files it reads by their readers).
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO, errno.EROFS})
+
+
+def _describe_os_error(exc: OSError) -> str:
+    """'cannot write standard output: No space left on device': the file and the cause.
+    When stdout failed, what it still buffers is dropped, so that Python's own flush at
+    exit does not fail again with a traceback."""
+    cause = exc.strerror or str(exc)
+    if exc.filename is not None:
+        return f"{exc.filename}: {cause}"
+    if exc.errno in _WRITE_ERRORS:
+        _drop_stdout()
+        return f"cannot write standard output: {cause}"
+    return cause
+
+
+def _drop_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real descriptor (tests' captured output)
+
+
+DB_HELP = (
+    "Library file (default: $PUBDB_DB, else db/pubdb.db of the project folder around"
+    " the current one, else the per-user library; `pubdb info` shows which)."
+)
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """The version, and the library commands would use (with a --db given before)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from ..store.location import locate
+
+    click.echo(f"pubdb, version {__version__}")
+    click.echo(f"library: {locate(ctx.params.get('db_path')).path}")
+    ctx.exit()
 
 
 @click.group(cls=PubdbGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="pubdb")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version, help="Show the version and the library in use.")  # fmt: skip
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.option(
     "--db",
     "db_path",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Database file for any command (default: $PUBDB_DB or db/pubdb.db).",
+    is_eager=True,  # before --version, which names the library
+    help=DB_HELP,
 )
 @click.pass_context
 def cli(ctx: click.Context, debug: bool, db_path: Path | None) -> None:
@@ -61,9 +120,8 @@ def db_option(command: Callable) -> Callable:
         "--db",
         "db_path",
         type=click.Path(dir_okay=False, path_type=Path),
-        envvar="PUBDB_DB",
         default=None,
-        help="Database file (default: $PUBDB_DB or db/pubdb.db).",
+        help=DB_HELP,
     )(command)
 
 
@@ -71,17 +129,39 @@ def json_option(command: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Output JSON.")(command)
 
 
-def open_library(db_path: Path | None):
-    """The database: the command's --db, else the group's --db, else $PUBDB_DB."""
-    from click.core import ParameterSource
+def given_library(db_path: Path | None) -> Path | None:
+    """The library named on the command line: the command's --db, else the group's."""
+    return db_path or click.get_current_context().meta.get("pubdb.db")
 
+
+@contextmanager
+def open_library(
+    db_path: Path | None, *, creates: bool = False, writes: bool = False, dry_run: bool = False
+) -> Iterator[Library]:
+    """The library (see store/location.py), closed at the end. Only a command that
+    ``creates`` (add, import) makes one that does not exist yet, and says so when
+    done; one made for a command that failed, or for a dry run, is removed again. A
+    command that ``writes`` (or creates) is refused at once on a read-only library."""
     from ..library import Library
 
-    ctx = click.get_current_context()
-    given = ctx.meta.get("pubdb.db")
-    if given and ctx.get_parameter_source("db_path") is not ParameterSource.COMMANDLINE:
-        db_path = given
-    return Library(db_path)
+    library = Library(given_library(db_path), create=creates)
+    failed = False
+    try:
+        if writes or creates:
+            library.refuse_if_read_only()
+        yield library
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        removed = library.close(discard_if_empty=library.created and (failed or dry_run))
+        if library.created and not removed:
+            click.echo(f"pubdb: created a new library at {library.path}", err=True)
+
+
+def retry_notice(message: str) -> None:
+    """A retry of a request, said on stderr as it happens (not minutes of silence)."""
+    click.echo(f"pubdb: {message}", err=True)
 
 
 @contextmanager

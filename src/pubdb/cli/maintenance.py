@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 
-from .group import db_option, open_library
+from .group import db_option, given_library, json_option, open_library
 
 
 @click.command()
@@ -36,7 +37,7 @@ def check(repair: bool, db_path: Path | None) -> None:
       pubdb check
       pubdb check --repair
     """
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=repair) as library:
         findings, repaired = library.check()
         damaged = not findings[0].ok  # integrity: repairs would write into a broken file
         if repair and not damaged and not all(f.ok for f in findings):
@@ -54,7 +55,40 @@ def check(repair: bool, db_path: Path | None) -> None:
     sys.exit(0 if all(f.ok for f in findings) else 1)
 
 
+@click.command()
+@json_option
+@db_option
+def info(as_json: bool, db_path: Path | None) -> None:
+    """Which library commands use (and why), and what it holds.
+
+    \b
+    Example:
+      pubdb info
+      pubdb --db other.db info --json
+    """
+    from dataclasses import asdict
+
+    from ..library import library_info
+    from ..store.location import NO_LIBRARY_HINT
+
+    found = library_info(given_library(db_path))
+    if as_json:
+        click.echo(json.dumps({**asdict(found), "path": str(found.path)}, indent=2))
+        return
+    click.echo(f"library: {found.path}")
+    click.echo(f"from: {found.explanation}")
+    if not found.exists:
+        click.echo(f"does not exist yet {NO_LIBRARY_HINT}")
+        return
+    click.echo(f"schema: version {found.schema_version}")
+    click.echo(f"publications: {found.publications}")
+    click.echo(f"people: {found.people}")
+    if found.read_only:
+        click.echo("read-only: yes (reading commands work; writing ones are refused)")
+
+
 COMMANDS = (
     backup,
     check,
+    info,
 )

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from .group import db_option, open_library, progress_bar, read_source
+from .group import db_option, open_library, progress_bar, read_source, retry_notice
 
 
 @click.command()
@@ -48,8 +48,8 @@ def add(
             raise UsageError(f"no arXiv identifiers found in {source}")
         wanted.extend(found)
     wanted = parse_identifiers(wanted)  # every identifier checked before any request
-    with open_library(db_path) as library, progress_bar("arXiv") as progress:
-        report = library.add(wanted, progress=progress)
+    with open_library(db_path, creates=True) as library, progress_bar("arXiv") as progress:
+        report = library.add(wanted, progress=progress, on_retry=retry_notice)
     _print_report(report)
     sys.exit(0 if report.complete else 1)
 
@@ -82,8 +82,10 @@ def refresh(references: tuple[str, ...], dry_run: bool, db_path: Path | None) ->
       pubdb refresh zekri2024markov
       pubdb refresh zekri2025finetuning --dry-run
     """
-    with open_library(db_path) as library, progress_bar("arXiv") as progress:
-        report = library.refresh(references, dry_run=dry_run, progress=progress)
+    with open_library(db_path, writes=True) as library, progress_bar("arXiv") as progress:
+        report = library.refresh(
+            references, dry_run=dry_run, progress=progress, on_retry=retry_notice
+        )
     _print_report(report)
     if dry_run:
         click.echo("dry run: nothing was written")
@@ -120,7 +122,7 @@ def edit(
     if not (assignments or unset or unlock):
         raise UsageError("nothing to do: give --set, --unset or --unlock")
     pairs = [parse_assignment(text) for text in assignments]
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=True) as library:
         publication = library.edit(reference, pairs, unset) if pairs or unset else None
         if unlock:
             publication = library.unlock(reference, unlock)
@@ -138,7 +140,7 @@ def rm(references: tuple[str, ...], db_path: Path | None) -> None:
     Example:
       pubdb rm zekri2024convergence
     """
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=True) as library:
         removed = library.remove(references)
     for publication in removed:
         click.echo(f"removed {publication.citekey}  {publication.title}")
@@ -160,7 +162,7 @@ def merge(keep: str, other: str, prefer: str, db_path: Path | None) -> None:
       pubdb import mine.bib      # holds zekri2024llm, titled differently
       pubdb merge zekri2024markov zekri2024llm
     """
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=True) as library:
         publication, result = library.merge(keep, other, prefer_incoming=prefer == "incoming")
     click.echo(f"merged {other} into {publication.citekey}")
     if result.filled or result.replaced:

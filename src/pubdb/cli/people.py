@@ -183,7 +183,7 @@ def author_merge(keep: str, other: str, db_path: Path | None) -> None:
       pubdb import talk.bib      # a talk that lists "Jelassi Samy"
       pubdb author merge "S. Jelassi" "Jelassi Samy"
     """
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=True) as library:
         person = library.merge_authors(keep, other)
     click.echo(f"merged: {_person_line(person)}")
 
@@ -193,15 +193,22 @@ def author_merge(keep: str, other: str, db_path: Path | None) -> None:
 @click.argument("variant")
 @db_option
 def author_alias(name: str, variant: str, db_path: Path | None) -> None:
-    """Make VARIANT always mean the person NAME.
+    """Make VARIANT also mean the person NAME (who keeps every other name).
+
+    A name that is already someone else's is refused: `author merge` says two
+    people are one, `author split --name --into` moves the papers written so.
 
     \b
     Example:
       pubdb author alias "Nicolas Boullé" "N. Boulle"
     """
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=True) as library:
         person, moved = library.alias_author(name, variant)
-    click.echo(f"{variant!r} now means {person.name} ({moved} authorships moved)")
+    names = "; ".join(person.variants)
+    click.echo(
+        f"{variant!r} now also means {person.name}, who answers to: {names}"
+        f" ({moved} authorships moved)"
+    )
 
 
 @author.command("split")
@@ -225,7 +232,7 @@ def author_split(
     """
     if not (variants or papers):
         raise UsageError("give --name VARIANT or --paper KEY")
-    with open_library(db_path) as library:
+    with open_library(db_path, writes=True) as library:
         person, moved = library.split_author(name, variants=variants, papers=papers, into=into)
     click.echo(f"moved {moved} authorships to {person.name}")
 

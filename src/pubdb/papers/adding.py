@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ..sources.doi import DoiAnswer, DoiClient
 
 Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
+Notice = Callable[[str], None]  # told each retry: why, how long until it, which attempt
 LAST_ARXIV_REQUEST = "arxiv_last_request"
 LAST_DOI_REQUEST = "doi_last_request"
 
@@ -55,21 +56,23 @@ def _last_request(conn: sqlite3.Connection, key: str) -> float | None:
     return float(last) if last else None
 
 
-def arxiv_client(conn: sqlite3.Connection) -> ArxivClient:
+def arxiv_client(conn: sqlite3.Connection, on_retry: Notice | None = None) -> ArxivClient:
     from ..sources.arxiv import ArxivClient
 
     return ArxivClient(
         last_request=_last_request(conn, LAST_ARXIV_REQUEST),
         on_request=_remembering(conn, LAST_ARXIV_REQUEST),
+        on_retry=on_retry,
     )
 
 
-def doi_client(conn: sqlite3.Connection) -> DoiClient:
+def doi_client(conn: sqlite3.Connection, on_retry: Notice | None = None) -> DoiClient:
     from ..sources.doi import DoiClient
 
     return DoiClient(
         last_request=_last_request(conn, LAST_DOI_REQUEST),
         on_request=_remembering(conn, LAST_DOI_REQUEST),
+        on_retry=on_retry,
     )
 
 
@@ -80,10 +83,12 @@ def add(
     *,
     progress: Progress | None = None,
     client: ArxivClient | None = None,
+    on_retry: Notice | None = None,
 ) -> Report:
     """Fetch and store arXiv ids and DOIs (each kind from its own service)."""
+    client = client or (arxiv_client(conn, on_retry) if arxiv_ids else None)
     fetched = fetch_arxiv(conn, arxiv_ids, progress, client) if arxiv_ids else None
-    from_doi = fetch_dois(conn, dois) if dois else {}
+    from_doi = fetch_dois(conn, dois, on_retry) if dois else {}
     with write_transaction(conn):
         report = store_fetched(conn, arxiv_ids, fetched) if fetched else Report()
         if dois:
@@ -98,11 +103,13 @@ def refresh(
     dry_run: bool = False,
     progress: Progress | None = None,
     client: ArxivClient | None = None,
+    on_retry: Notice | None = None,
 ) -> Report:
     """Re-query arXiv for these arXiv-linked records; a dry run writes nothing."""
     if not publications:
         return Report()
     ids = [ArxivId(p.arxiv_id) for p in publications]
+    client = client or arxiv_client(conn, on_retry)
     fetched = fetch_arxiv(conn, ids, progress, client, keep_partial=not dry_run)
     with write_transaction(conn) as transaction:
         report = store_fetched(conn, ids, fetched)
@@ -223,8 +230,10 @@ def insert_new(conn: sqlite3.Connection, publication: Publication) -> int:
     return pub_id
 
 
-def fetch_dois(conn: sqlite3.Connection, dois: Sequence[str]) -> dict[str, Publication | None]:
-    client = doi_client(conn)
+def fetch_dois(
+    conn: sqlite3.Connection, dois: Sequence[str], on_retry: Notice | None = None
+) -> dict[str, Publication | None]:
+    client = doi_client(conn, on_retry)
     return {doi: publication_from_answer(client.fetch(doi)) for doi in dois}
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..names import name_form
+from ..normalize import plural
 from ..store import people as stored
 from .lookup import PersonSummary, summaries
 from .resolution import PersonResolver, create_person, rename_to_best
@@ -21,25 +22,50 @@ def merge_people(conn: sqlite3.Connection, keep: int, other: int) -> None:
     """One person after all: ``other``'s papers and names move to ``keep``."""
     if keep == other:
         raise UsageError("those names are already one person")
-    for name, key, family_len, _ in [
+    for name, key, family_len, origin in [
         *stored.name_variants(conn, keep),
         *stored.name_variants(conn, other),
     ]:
-        stored.claim_variant(conn, keep, name, key, family_len)
+        kept = stored.ALIAS if origin == stored.ALIAS else stored.DECIDED
+        stored.claim_variant(conn, keep, name, key, family_len, kept)
     stored.merge_people(conn, keep, other)
     rename_to_best(conn, keep)
 
 
 def add_alias(conn: sqlite3.Connection, person_id: int, variant: str) -> int:
-    """``variant`` always means this person; papers already written so move to them
-    (unless split off by paper). Returns how many authorships moved."""
+    """``variant`` also means this person: a name added, none removed, and the person
+    keeps their name. Papers written so by nobody in particular (an ambiguous
+    abbreviation) move to them, unless split off by paper. A name that is someone
+    else's is refused. Returns how many authorships moved."""
     form = name_form(variant)
     if not form.tokens:
         raise UsageError(f"{variant!r} is not a name")
-    stored.claim_variant(conn, person_id, variant, form.key, form.family_len)
-    moved = stored.move_authorships_written(conn, person_id, form.key)
-    rename_to_best(conn, person_id)
-    return moved
+    owners = [
+        p for p, ambiguous in stored.holders(conn, form.key) if p != person_id and not ambiguous
+    ]
+    if owners:
+        raise UsageError(_someone_elses(conn, variant, person_id, owners[0]))
+    stored.claim_variant(conn, person_id, variant, form.key, form.family_len, stored.ALIAS)
+    return stored.move_authorships_written(conn, person_id, form.key)
+
+
+def _someone_elses(conn: sqlite3.Connection, variant: str, person_id: int, owner: int) -> str:
+    """Why the name cannot be an alias, and the decision that would say what was meant."""
+    from shlex import quote
+
+    people = {p.id: p for p in summaries(conn, [person_id, owner])}
+    target, holder = people[person_id], people[owner]
+    reason = (
+        f"{variant!r} is already a name of {holder.name} ({plural(holder.papers, 'paper')});"
+        f" if they are one person: pubdb author merge {quote(target.name)} {quote(holder.name)}"
+    )
+    written = [v for v in stored.name_variants(conn, owner) if v[3] != stored.ALIAS]
+    if len(written) > 1:
+        reason += (
+            f"; to move only the papers written so: pubdb author split {quote(holder.name)}"
+            f" --name {quote(variant)} --into {quote(target.name)}"
+        )
+    return reason
 
 
 def split_person(

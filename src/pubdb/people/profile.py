@@ -170,7 +170,9 @@ def _unset(conn: sqlite3.Connection, person_id: int, item: str) -> None:
     elif item == "family":
         profiles.set_profile(conn, person_id, "decided_family", None)
         forms = [
-            name_form(name, None, None) for name, _, _, _ in stored.name_variants(conn, person_id)
+            name_form(name, None, None)
+            for name, _, _, origin in stored.name_variants(conn, person_id)
+            if origin != stored.ALIAS  # an alias says nothing of how they write
         ]
         respell_papers(conn, person_id, family_evidence(None, forms))
     elif item == "affiliation":

@@ -44,6 +44,7 @@ class Variant:
     form: NameForm
     name: str
     manual: bool = False
+    alias: bool = False  # a name the person answers to, not one they write
 
 
 @dataclass(eq=False)
@@ -71,7 +72,9 @@ class Person:
         return variant is not None and (variant.manual or not manual_only)
 
     def fits(self, form: NameForm) -> bool:
-        return all(forms_compatible(form, variant.form) for variant in self.variants)
+        """Compatible with every name they write (an alias such as a pen name is
+        matched by its key only: it must not stop their own names from fitting)."""
+        return all(forms_compatible(form, v.form) for v in self.variants if not v.alias)
 
 
 def author_form(author: Author) -> NameForm:
@@ -178,8 +181,9 @@ class PersonResolver:
         if person_id not in self._people:
             ambiguous, preferred, decided = profiles.person_state(self.conn, person_id)
             person = Person(person_id, ambiguous, preferred_name=preferred, decided_family=decided)
-            for name, key, family_len, manual in stored.name_variants(self.conn, person_id):
-                person.add(Variant(NameForm(tuple(key.split()), family_len), name, manual))
+            for name, key, family_len, origin in stored.name_variants(self.conn, person_id):
+                form = NameForm(tuple(key.split()), family_len)
+                person.add(Variant(form, name, bool(origin), origin == stored.ALIAS))
             self._people[person_id] = person
         return self._people[person_id]
 
@@ -285,12 +289,13 @@ def rename_to_best(
     decisions: tuple[str | None, str | None] | None = None,
 ) -> None:
     """Name the person by the full name they chose, else after their most complete
-    variant; given and family split by the evidence (``decisions``: preferred name and
+    variant (an alias never names them); given and family split by the evidence (``decisions``: preferred name and
     decided family, read from the store when not given)."""
     preferred, decided = decisions or profiles.profile(conn, person_id)[:2]
     variants = [
         (name, NameForm(tuple(key.split()), family_len))
-        for name, key, family_len, _ in stored.name_variants(conn, person_id)
+        for name, key, family_len, origin in stored.name_variants(conn, person_id)
+        if origin != stored.ALIAS
     ]
     if not variants and not preferred:
         return

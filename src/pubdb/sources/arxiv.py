@@ -31,6 +31,11 @@ for _prefix, _uri in (
     ElementTree.register_namespace(_prefix, _uri)
 
 # arXiv taxonomy terms (cs.LG, hep-th, cond-mat.stat-mech); not ACM (I.2.6) or MSC (68T05).
+# Atom feeds nest four levels deep; a deep tree is refused before anything walks it
+# recursively (ElementTree's serializer did, and hit Python's recursion limit).
+MAX_DEPTH = 32
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?)?")
+
 _CATEGORY = re.compile(r"^[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[a-z]+)?)?$")
 _ABS_ID = re.compile(r"arxiv\.org/abs/(?P<id>.+?)/?$", re.IGNORECASE)
 
@@ -130,7 +135,7 @@ class ArxivClient(PoliteClient):
 def _check_status(status: int, body: bytes) -> bytes:
     if status == 200:
         if not _looks_like_xml(body):
-            raise Retryable("arXiv answered with something that is not an Atom feed")
+            raise Retryable("arXiv answered with something that is not an Atom feed", once=True)
         return body
     if status == 400:
         raise NetworkError(f"arXiv rejected the request: {_error_message(body)}")
@@ -161,11 +166,23 @@ def _parse_xml(body: bytes) -> ElementTree.Element:
     from defusedxml.ElementTree import fromstring
 
     try:
-        return fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise NetworkError("arXiv response declares a DTD or entities; refused") from None
     except ElementTree.ParseError:
-        raise Retryable("arXiv response is not well-formed XML (truncated?)") from None
+        raise Retryable("arXiv response is not well-formed XML (truncated?)", once=True) from None
+    _refuse_deep(root)
+    return root
+
+
+def _refuse_deep(root: ElementTree.Element) -> None:
+    """Walk the tree without recursion; refuse it if it nests beyond MAX_DEPTH."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise NetworkError(f"arXiv response nests elements over {MAX_DEPTH} deep; refused")
+        stack.extend((child, depth + 1) for child in element)
 
 
 def parse_feed(body: bytes) -> list[ArxivRecord]:
@@ -173,7 +190,7 @@ def parse_feed(body: bytes) -> list[ArxivRecord]:
     are skipped; an error feed raises NetworkError."""
     root = _parse_xml(body)
     if root.tag != f"{ATOM}feed":
-        raise Retryable("arXiv response is not an Atom feed")
+        raise Retryable("arXiv response is not an Atom feed", once=True)
     records = []
     for entry in root.iter(f"{ATOM}entry"):
         entry_id = _text(entry, f"{ATOM}id")
@@ -202,8 +219,8 @@ def parse_entry(entry: ElementTree.Element) -> ArxivRecord:
         title=_text(entry, f"{ATOM}title") or "",
         abstract=_text(entry, f"{ATOM}summary") or "",
         authors=tuple(_author(element) for element in entry.findall(f"{ATOM}author")),
-        published=_text(entry, f"{ATOM}published") or "",
-        updated=_text(entry, f"{ATOM}updated") or "",
+        published=_timestamp(entry, "published", arxiv_id),
+        updated=_timestamp(entry, "updated", arxiv_id),
         dois=tuple(_dois(entry)),
         journal_ref=_text(entry, f"{ARXIV}journal_ref"),
         comment=_text(entry, f"{ARXIV}comment"),
@@ -231,6 +248,24 @@ def _text(element: ElementTree.Element, tag: str) -> str | None:
         return None
     text = " ".join("".join(child.itertext()).split())
     return text or None
+
+
+def _timestamp(entry: ElementTree.Element, tag: str, arxiv_id: ArxivId) -> str:
+    """An entry's date as sent, if it is one: '99999-13-45' would be stored as a year
+    9999 and a date that no calendar has."""
+    from datetime import datetime
+
+    text = _text(entry, f"{ATOM}{tag}") or ""
+    if text:
+        try:
+            valid = bool(_TIMESTAMP.fullmatch(text)) and bool(datetime.fromisoformat(text))
+        except ValueError:
+            valid = False
+        if not valid:
+            raise NetworkError(
+                f"arXiv sent an impossible date for {arxiv_id} ({tag}: {text[:40]!r}); refused"
+            )
+    return text
 
 
 def _author(element: ElementTree.Element) -> ArxivAuthor:

@@ -72,7 +72,9 @@ class DoiClient(PoliteClient):
         try:
             data = json.loads(response.body)
         except (UnicodeDecodeError, json.JSONDecodeError):
-            raise Retryable(f"doi.org sent something that is not CSL-JSON for {doi}") from None
+            raise Retryable(
+                f"doi.org sent something that is not CSL-JSON for {doi}", once=True
+            ) from None
         if not isinstance(data, dict):
             raise NetworkError(f"doi.org sent unexpected JSON for {doi}")
         return DoiAnswer(doi, publication=publication_from_csl(data, doi))
@@ -126,8 +128,26 @@ def _date_parts(data: dict[str, Any]) -> list[int]:
     for key in ("issued", "published-print", "published-online", "created"):
         parts = (data.get(key) or {}).get("date-parts") or [[]]
         if parts and parts[0] and parts[0][0]:
-            return [int(p) for p in parts[0] if str(p).isdigit()]
+            return _calendar_prefix(parts[0])
     return []
+
+
+def _calendar_prefix(parts: list[Any]) -> list[int]:
+    """The year, month and day that are a real date, as far as they go: [2020, 2, 30]
+    keeps 2020-02, [99999, 13, 45] nothing (no such year is stored)."""
+    from datetime import date
+
+    kept: list[int] = []
+    for part in parts[:3]:
+        if not str(part).isdigit():
+            break
+        candidate = [*kept, int(part)]
+        try:
+            date(*candidate, *[1] * (3 - len(candidate)))
+        except ValueError:
+            break
+        kept = candidate
+    return kept
 
 
 def publication_from_csl(data: dict[str, Any], doi: str) -> Publication:
@@ -141,7 +161,7 @@ def publication_from_csl(data: dict[str, Any], doi: str) -> Publication:
     p.title = _plain(data.get("title")) or ""
     p.authors = _authors(data.get("author") or [])
     p.year = date[0] if date else None
-    p.month = date[1] if len(date) > 1 and 1 <= date[1] <= 12 else None
+    p.month = date[1] if len(date) > 1 else None
     p.date = "-".join(f"{n:02d}" if i else str(n) for i, n in enumerate(date)) or None
     p.doi = (str(data.get("DOI") or doi)).lower()
     p.url = _plain(data.get("URL"))

@@ -1,9 +1,14 @@
 """Polite HTTP for metadata services: spacing between requests (also across runs),
 timeouts, a deadline on the whole body, bounded retries with backoff on 429/5xx and
-connection trouble, honouring Retry-After. One policy for arXiv and doi.org."""
+connection trouble, honouring Retry-After. One policy for arXiv and doi.org.
+
+Every retry is announced through ``on_retry`` (the CLI prints it); a time budget bounds
+the whole exchange, waiting for answers included; a body that is not what was asked is
+retried once; a refused connection or an unknown host ends at once."""
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import time
@@ -22,11 +27,14 @@ T = TypeVar("T")
 
 
 class Retryable(Exception):
-    """A failure worth another try: 429/5xx, connection trouble, a garbled body."""
+    """A failure worth another try: 429/5xx, connection trouble, a garbled body.
+    ``once``: worth one more try only (a body that is not what was asked, such as a
+    proxy's HTML page, rarely comes right by asking again)."""
 
-    def __init__(self, message: str, retry_after: float | None = None):
+    def __init__(self, message: str, retry_after: float | None = None, *, once: bool = False):
         super().__init__(message)
         self.retry_after = retry_after
+        self.once = once
 
 
 @dataclass(frozen=True)
@@ -34,10 +42,10 @@ class ClientSettings:
     base_url: str = "https://export.arxiv.org/api/query"
     delay: float = 3.0
     connect_timeout: float = 10.0
-    read_timeout: float = 60.0
+    read_timeout: float = 30.0
     retries: int = 5
     backoff: float = 3.0
-    max_retry_wait: float = 300.0
+    max_retry_wait: float = 60.0  # the whole exchange, retries and their waits included
     batch_size: int = 100
 
     @classmethod
@@ -97,33 +105,60 @@ class PoliteClient:
         *,
         last_request: float | None = None,
         on_request: Callable[[float], None] | None = None,
+        on_retry: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ):
         self.settings = settings
         self.last_request = last_request
         self.on_request = on_request
+        self.on_retry = on_retry
         self._sleep = sleep
         self._clock = clock
         self._session = None
+        self._budget_left: float | None = None  # seconds, while with_retries runs
 
     def with_retries(self, attempt: Callable[[], T]) -> T:
-        """Run ``attempt`` until it succeeds, retrying Retryable failures within the
-        bounds of ``settings.retries`` and ``settings.max_retry_wait``."""
-        waited = 0.0
-        for number in range(self.settings.retries + 1):
-            try:
-                return attempt()
-            except Retryable as problem:
-                pause = self._retry_pause(number, problem)
-                if number == self.settings.retries or waited + pause > self.settings.max_retry_wait:
-                    tries = "1 attempt" if number == 0 else f"{number + 1} attempts"
-                    raise NetworkError(
-                        f"{self.service} request failed after {tries}: {problem}"
-                    ) from None
-                waited += pause
-                self._sleep(pause)
+        """Run ``attempt`` until it succeeds, retrying Retryable failures within
+        ``settings.retries`` and a budget of ``settings.max_retry_wait`` seconds for
+        the whole exchange (the time the server takes counts, not only the pauses).
+        Each retry is announced to ``on_retry`` first."""
+        attempts = self.settings.retries + 1
+        spent, retried_garbled = 0.0, False
+        try:
+            for number in range(attempts):
+                self._budget_left = self.settings.max_retry_wait - spent
+                started = time.monotonic()
+                try:
+                    return attempt()
+                except Retryable as problem:
+                    spent += time.monotonic() - started
+                    pause = self._retry_pause(number, problem)
+                    last = number == self.settings.retries or (problem.once and retried_garbled)
+                    if last or spent + pause >= self.settings.max_retry_wait:
+                        tries = "1 attempt" if number == 0 else f"{number + 1} attempts"
+                        raise NetworkError(
+                            f"{self.service} request failed after {tries}: {problem}"
+                        ) from None
+                    retried_garbled = retried_garbled or problem.once
+                    self._announce(problem, pause, number + 2, attempts)
+                    spent += pause
+                    self._sleep(pause)
+        finally:
+            self._budget_left = None
         raise AssertionError("unreachable")
+
+    def _announce(self, problem: Retryable, pause: float, number: int, attempts: int) -> None:
+        if self.on_retry:
+            when = "now" if pause < 0.5 else f"in {pause:.0f} s"
+            self.on_retry(f"{problem}; retrying {when} (attempt {number} of {attempts})")
+
+    def _timeout(self, limit: float) -> float:
+        """A timeout no longer than what is left of the budget (a tenth of a second at
+        least, so that an attempt is an attempt)."""
+        if self._budget_left is None:
+            return limit
+        return max(0.1, min(limit, self._budget_left))
 
     def _retry_pause(self, attempt: int, problem: Retryable) -> float:
         if problem.retry_after is not None and problem.retry_after > 0:
@@ -155,18 +190,21 @@ class PoliteClient:
                 url,
                 params=params,
                 headers=headers,
-                timeout=(self.settings.connect_timeout, self.settings.read_timeout),
+                timeout=(
+                    self._timeout(self.settings.connect_timeout),
+                    self._timeout(self.settings.read_timeout),
+                ),
                 stream=True,
             )
             with response:
                 body = self._read_body(response)
         except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
             raise Retryable(f"timed out waiting for {self.service}") from None
-        except (
-            requests.exceptions.ConnectionError,
-            requests.exceptions.ChunkedEncodingError,
-            urllib3.exceptions.ProtocolError,
-        ):
+        except requests.exceptions.ConnectionError as exc:
+            if reason := unreachable(exc):
+                raise NetworkError(f"cannot reach {self.service}: {reason}") from None
+            raise Retryable(f"connection to {self.service} failed") from None
+        except (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError):
             raise Retryable(f"connection to {self.service} failed") from None
         except urllib3.exceptions.HTTPError as exc:
             raise NetworkError(f"{self.service} request failed: {exc.__class__.__name__}") from None
@@ -186,7 +224,7 @@ class PoliteClient:
     def _read_body(self, response) -> bytes:
         """The whole body within ``read_timeout`` in all: a server trickling bytes
         (each read well within the socket timeout) is cut off at the deadline."""
-        deadline = self._clock() + self.settings.read_timeout
+        deadline = self._clock() + self._timeout(self.settings.read_timeout)
         chunks, size = [], 0
         for chunk in _arriving_chunks(response):
             chunks.append(chunk)
@@ -209,9 +247,32 @@ class PoliteClient:
         """Retryable for 429 and 5xx (with Retry-After), nothing otherwise."""
         if response.status in RETRY_STATUSES:
             reason = (
-                "rate limited (HTTP 429)" if response.status == 429 else f"HTTP {response.status}"
+                f"{self.service} rate limited us (HTTP 429)"
+                if response.status == 429
+                else f"{self.service} answered HTTP {response.status}"
             )
             raise Retryable(reason, retry_after(response.headers.get("Retry-After")))
+
+
+def unreachable(exc: Exception) -> str | None:
+    """Why a connection could not even be made, when asking again cannot help: no such
+    host (offline, or a typo), connection refused, no route. None for other trouble."""
+    import socket
+
+    import urllib3
+
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if not isinstance(reason, urllib3.exceptions.NewConnectionError):
+        return None
+    cause = reason.__cause__ or reason.__context__
+    if isinstance(cause, socket.gaierror):
+        host = getattr(reason, "conn", None) and reason.conn.host
+        return f"cannot resolve {host} (offline?)" if host else "cannot resolve the host (offline?)"
+    if isinstance(cause, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return f"{cause.strerror.lower()} (offline?)"
+    return None
 
 
 def _arriving_chunks(response) -> Iterator[bytes]:

@@ -6,32 +6,111 @@ Reads and writes go through plain ``sqlite3`` (parameterised SQL); ``sqlite_util
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import DatabaseError
+from ..errors import DatabaseError, UsageError
 from .schema import MIGRATION_NAMES, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 60_000
 MIGRATION_SET = "pubdb"
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) a pubdb database, migrated to the current schema."""
+def connect(
+    path: str | Path, *, create: bool = True, make_folder: bool = False
+) -> sqlite3.Connection:
+    """Open a pubdb database, migrated to the current schema. A missing file is
+    created only with ``create``, in an existing folder (``make_folder``: the folder
+    too, for the per-user default). One that cannot be written is opened read-only,
+    writing nothing (see connect_read_only)."""
     path = Path(path)
+    created = not path.exists()
+    if created:
+        _may_create(path, create, make_folder)
+    elif not _writable(path):
+        return connect_read_only(path)
+    conn = _open(str(path), path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        _refuse_unknown(conn)  # before anything that writes (journal_mode = WAL)
+        try:
+            _configure(conn)
+        except sqlite3.OperationalError as exc:
+            if not _read_only_failure(exc):
+                raise
+            conn.close()  # a read-only file system that access() did not report
+            return connect_read_only(path)
+        migrate(conn)
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError as exc:
+        _give_up(conn, path, created)
+        raise DatabaseError(f"cannot use database {path}: {describe(exc)}") from exc
+    except BaseException:
+        _give_up(conn, path, created)
+        raise
+    return conn
+
+
+def _give_up(conn: sqlite3.Connection, path: Path, created: bool) -> None:
+    """Close; a file this call created (a full disk stopped its schema) goes again."""
+    conn.close()
+    if created:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _open(target: str, path: Path, *, uri: bool = False) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(
+            target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, uri=uri
+        )
     except (OSError, sqlite3.Error) as exc:
         raise DatabaseError(f"cannot open database {path}: {exc}") from exc
     conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _writable(path: Path) -> bool:
+    """The file and its folder (where SQLite keeps its -wal and -shm) can be written.
+    access() also reports a read-only file system (EROFS), to root too."""
+    real = Path(os.path.realpath(path))
+    return os.access(real, os.W_OK) and os.access(real.parent, os.W_OK)
+
+
+def _read_only_failure(exc: sqlite3.Error) -> bool:
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN"))
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open a library that cannot be written, for reading, writing nothing: no switch
+    to WAL, no migration (an older schema is refused in one line). A WAL database in a
+    folder where SQLite cannot make its -shm file is read as an immutable file, which
+    is exact when no -wal file holds changes (then it is refused: they would be
+    missed). The connection is query_only, so any write fails as read-only."""
+    uri = Path(os.path.realpath(path)).as_uri() + "?mode=ro"
+    conn = _open(uri, path, uri=True)
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        _refuse_unknown(conn)  # before anything that writes (journal_mode = WAL)
-        _configure(conn)
-        migrate(conn)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError as exc:
+            if not _read_only_failure(exc):
+                raise
+            conn.close()
+            _refuse_unsaved_changes(path)
+            conn = _open(uri + "&immutable=1", path, uri=True)
+        conn.execute("PRAGMA query_only = 1")
+        _refuse_unknown(conn)
+        version = schema_version(conn)
+        if version < SCHEMA_VERSION:
+            raise DatabaseError(
+                f"{path} is from an older pubdb (schema version {version}, now"
+                f" {SCHEMA_VERSION}) and is read-only; open it once where it can be written"
+                " to upgrade it"
+            )
         conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.DatabaseError as exc:
         conn.close()
@@ -40,6 +119,44 @@ def connect(path: str | Path) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def _refuse_unsaved_changes(path: Path) -> None:
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise DatabaseError(
+            f"cannot read {path}: its folder is read-only and {wal} holds changes not yet"
+            " in it; open it once where it can be written"
+        )
+
+
+def is_read_only(conn: sqlite3.Connection) -> bool:
+    return bool(conn.execute("PRAGMA query_only").fetchone()[0])
+
+
+def read_only_error(path: str | Path) -> DatabaseError:
+    return DatabaseError(
+        f"{path} is read-only; this command changes the library (reading commands work)"
+    )
+
+
+def _may_create(path: Path, create: bool, make_folder: bool) -> None:
+    """Refuse to create a library where none was asked for, or in a folder that does
+    not exist (through a dangling symlink too): a typo must not leave a new empty
+    library, or a tree of folders, behind."""
+    from .location import NO_LIBRARY_HINT
+
+    if not create:
+        raise DatabaseError(f"no library at {path} {NO_LIBRARY_HINT}")
+    folder = Path(os.path.realpath(path)).parent
+    if make_folder:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"cannot create {folder}: {exc.strerror}") from None
+    if not folder.is_dir():
+        what = "is not a directory" if folder.exists() else "does not exist"
+        raise UsageError(f"cannot create a library at {path}: folder {folder} {what}")
 
 
 def _refuse_unknown(conn: sqlite3.Connection) -> None:
@@ -96,6 +213,8 @@ class Transaction:
 def write_transaction(conn: sqlite3.Connection) -> Iterator[Transaction]:
     """One atomic write: BEGIN IMMEDIATE takes the write lock up front, so concurrent
     writers queue on the busy timeout instead of failing on a lock upgrade."""
+    if is_read_only(conn):
+        raise read_only_error(conn.execute("PRAGMA database_list").fetchone()[2])
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
@@ -107,15 +226,31 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[Transaction]:
             conn.execute("ROLLBACK")
             return
         _flush_search_index(conn)
+    except sqlite3.OperationalError as exc:
+        _roll_back(conn)
+        if _disk_failure(exc):
+            raise DatabaseError(f"could not save changes: {describe(exc)}") from exc
+        raise
     except BaseException:
-        conn.execute("ROLLBACK")
+        _roll_back(conn)
         raise
     try:
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _roll_back(conn)
         raise DatabaseError(f"could not save changes: {describe(exc)}") from exc
+
+
+def _roll_back(conn: sqlite3.Connection) -> None:
+    """Roll back what is still open (after an I/O error SQLite may have done it)."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _disk_failure(exc: sqlite3.Error) -> bool:
+    """A full disk or a failed write: the user's to fix, not a bug."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_FULL", "SQLITE_IOERR"))
 
 
 def _flush_search_index(conn: sqlite3.Connection) -> None:

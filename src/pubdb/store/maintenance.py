@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import FileError
 from ..files import replaced_atomically
 from .connection import write_transaction
 from .people import drop_orphan_people, orphan_people
@@ -32,9 +33,25 @@ def backup(conn: sqlite3.Connection, target: str | Path) -> Path:
         try:
             conn.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.Error as exc:  # a full disk: "disk I/O error", "disk is full"
+            raise FileError(f"cannot write {target}: {exc}") from None
         finally:
             copy.close()
     return Path(target)
+
+
+def remove_database(conn: sqlite3.Connection, path: Path) -> bool:
+    """Close and delete a database that holds no publication (with its -wal and -shm);
+    one that does is left alone. Returns whether it was deleted."""
+    try:
+        empty = conn.execute("SELECT count(*) FROM publications").fetchone()[0] == 0
+    except sqlite3.Error:
+        empty = False  # not what pubdb made: not pubdb's to delete
+    conn.close()
+    if empty:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return empty
 
 
 def _integrity(conn: sqlite3.Connection) -> Finding:

@@ -1,8 +1,10 @@
 """People and their name variants, as stored: every statement the people package runs.
 
 A person has a display name and the name variants written on their papers
-(``person_names``, with a ``manual`` flag for decisions); ``author_pins`` keep one
-paper's authorship with a person after `author split`.
+(``person_names``); ``author_pins`` keep one paper's authorship with a person after
+`author split`. ``person_names.manual`` says where a variant comes from: a paper
+(``WRITTEN``), a decision about a name the person writes (``DECIDED``: merge, split), or
+an alias (``ALIAS``: a name they answer to, which says nothing of how they write).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from .profiles import move_profile
 from .sql import now
 
 VariantRow = tuple[str, str, int | None]  # name, name key, family length
+WRITTEN, DECIDED, ALIAS = 0, 1, 2  # person_names.manual
 
 
 def pinned_person(conn: sqlite3.Connection, pub_id: int, name_key: str) -> int | None:
@@ -38,14 +41,15 @@ def is_ambiguous(conn: sqlite3.Connection, person_id: int) -> bool:
 
 def name_variants(
     conn: sqlite3.Connection, person_id: int
-) -> list[tuple[str, str, int | None, bool]]:
-    """(name, name key, family length, manual) of each variant, oldest first."""
+) -> list[tuple[str, str, int | None, int]]:
+    """(name, name key, family length, origin: WRITTEN, DECIDED or ALIAS) of each
+    variant, oldest first."""
     rows = conn.execute(
         "SELECT name, name_key, family_len, manual FROM person_names"
         " WHERE person_id = ? ORDER BY id",
         (person_id,),
     )
-    return [(name, key, family_len, bool(manual)) for name, key, family_len, manual in rows]
+    return [(name, key, family_len, manual) for name, key, family_len, manual in rows]
 
 
 def insert_person(
@@ -104,18 +108,37 @@ def remove_variant(conn: sqlite3.Connection, person_id: int, name_key: str) -> N
 
 
 def claim_variant(
-    conn: sqlite3.Connection, person_id: int, name: str, name_key: str, family_len: int | None
+    conn: sqlite3.Connection,
+    person_id: int,
+    name: str,
+    name_key: str,
+    family_len: int | None,
+    origin: int = DECIDED,
 ) -> None:
-    """Make ``name_key`` a manual name of ``person_id`` and of nobody else."""
+    """Make ``name_key`` a manual name of ``person_id`` and of nobody else. It stays an
+    alias only if it was one and is claimed as one: a name the person has written is
+    evidence of how they write, whatever else it is."""
     conn.execute(
         "UPDATE person_names SET manual = 0 WHERE name_key = ? AND person_id != ?",
         (name_key, person_id),
     )
     conn.execute(
         "INSERT INTO person_names (person_id, name, name_key, family_len, last_key, manual)"
-        " VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (person_id, name_key) DO UPDATE SET manual = 1",
-        (person_id, name, name_key, family_len, name_key.split()[-1] if name_key else ""),
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (person_id, name_key) DO UPDATE SET manual ="
+        f" CASE WHEN manual = {ALIAS} AND excluded.manual = {ALIAS} THEN {ALIAS}"
+        f" ELSE {DECIDED} END",
+        (person_id, name, name_key, family_len, name_key.split()[-1] if name_key else "", origin),
     )
+
+
+def holders(conn: sqlite3.Connection, name_key: str) -> list[tuple[int, bool]]:
+    """(person, ambiguous) of everyone who has this name variant."""
+    rows = conn.execute(
+        "SELECT DISTINCT n.person_id, p.ambiguous FROM person_names n"
+        " JOIN people p ON p.id = n.person_id WHERE n.name_key = ? ORDER BY n.person_id",
+        (name_key,),
+    )
+    return [(person_id, bool(ambiguous)) for person_id, ambiguous in rows]
 
 
 def sole_holder(conn: sqlite3.Connection, name_key: str) -> int | None:
@@ -133,6 +156,10 @@ def shared_last_names(conn: sqlite3.Connection) -> list[str]:
         "SELECT last_key FROM person_names GROUP BY last_key HAVING count(DISTINCT person_id) > 1"
     )
     return [row[0] for row in rows]
+
+
+def count_people(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM people").fetchone()[0]
 
 
 def summary_rows(
@@ -206,7 +233,7 @@ def pin_authorship(conn: sqlite3.Connection, pub_id: int, name_key: str, person_
 
 ORPHANS = (
     "SELECT id FROM people WHERE id NOT IN (SELECT person_id FROM authorships)"
-    " AND id NOT IN (SELECT person_id FROM person_names WHERE manual = 1)"
+    " AND id NOT IN (SELECT person_id FROM person_names WHERE manual != 0)"
 )
 
 
