@@ -289,8 +289,9 @@ def rename_to_best(
     decisions: tuple[str | None, str | None] | None = None,
 ) -> None:
     """Name the person by the full name they chose, else after their most complete
-    variant (an alias never names them); given and family split by the evidence (``decisions``: preferred name and
-    decided family, read from the store when not given)."""
+    variant (an alias never names them); given and family split by the evidence
+    (``decisions``: preferred name and decided family, read from the store when not
+    given)."""
     preferred, decided = decisions or profiles.profile(conn, person_id)[:2]
     variants = [
         (name, NameForm(tuple(key.split()), family_len))
