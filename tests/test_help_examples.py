@@ -122,7 +122,7 @@ def readme_database(tmp_path_factory) -> bytes:
 @pytest.fixture
 def workspace(tmp_path, readme_database, arxiv, httpserver, monkeypatch):
     database = tmp_path / "db" / "pubdb.db"
-    database.parent.mkdir()
+    database.parent.mkdir(exist_ok=True)
     database.write_bytes(readme_database)
     (tmp_path / "bib").mkdir()
     shutil.copy(ROOT / "bib" / "seeds.bib", tmp_path / "bib" / "seeds.bib")
