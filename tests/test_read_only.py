@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pytest
 
+from pubdb.store.schema import SCHEMA_VERSION
+
 PUBDB = str(Path(sys.executable).parent / "pubdb")
 SEEDS = Path(__file__).resolve().parents[1] / "bib" / "seeds.bib"
 NOBODY = 65534
@@ -177,7 +179,8 @@ def test_an_older_library_that_is_read_only_says_it_needs_upgrading(read_only):
     result = read_only.run("list")
     assert result.returncode == 1
     assert result.stderr == (
-        f"pubdb: {read_only.db} is from an older pubdb (schema version 3, now 4) and is"
+        f"pubdb: {read_only.db} is from an older pubdb (schema version 3, now {SCHEMA_VERSION})"
+        " and is"
         " read-only; open it once where it can be written to upgrade it\n"
     )
 
