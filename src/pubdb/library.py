@@ -171,14 +171,28 @@ class Library:
         return iter_publications(self.conn, person_id=person_id, limit=limit, order_by=order_by)
 
     def search(self, query: str, *, limit: int | None = None) -> list[Publication]:
-        """Full-text search over title, authors, venue and abstract, best match first;
-        accents and case do not matter ('nunez' finds Núñez)."""
+        """Full-text search, best match first: words anywhere ('nunez' finds Núñez,
+        'C++' and 'μP' are words), "a phrase", author:, title:, venue:, abstract:,
+        key: and year: (2024, 2023..2025) prefixes, a bare year, -word to exclude."""
+        from .people.lookup import matching_people
         from .store.publications import publications_by_id
         from .store.search import search_ids
+        from .store.search_query import parse_query
 
-        ids = search_ids(self.conn, query, limit)
+        parsed = parse_query(query)
+        if parsed.empty:
+            raise UsageError(f"nothing to search for in {query!r}: give a word, a name or a year")
+        for term in parsed.author_terms:
+            parsed.people[term.text] = tuple(p.id for p in matching_people(self.conn, term.text))
+        ids = search_ids(self.conn, parsed, limit)
         found = publications_by_id(self.conn, ids)
         return [found[pub_id] for pub_id in ids if pub_id in found]
+
+    def provenance(self, publication: Publication):
+        """Where a publication and each of its values came from (papers.provenance)."""
+        from .papers.provenance import provenance
+
+        return provenance(self.conn, publication)
 
     def count(self) -> int:
         return count_publications(self.conn)
