@@ -21,6 +21,7 @@ from ..tex.display import display_text
 FTS_TOKENIZER = "unicode61 remove_diacritics 2 tokenchars '+#&'"
 
 _WORD = re.compile(r"[^\W_]+(?:['&.\-][^\W_]+)*[+#]*")
+_ASCII_WORD = re.compile(r"[a-z0-9]+(?:['&.\-][a-z0-9]+)*[+#]*")  # the same, a quarter faster
 _SPLIT_WORD = re.compile(r"[-'.]")
 _NEEDS_FORMS = re.compile(r"[-'.\u0370-\u03ff]")
 _GREEK_LETTER = re.compile(r"[\u0370-\u03ff]")
@@ -45,8 +46,12 @@ class Word:
 
 def words(text: str) -> list[Word]:
     """The words of a text, decoded and folded."""
-    found = _WORD.findall(_folded(display_text(text)))
-    return [_word(token) for token in found]
+    return [_word(token) for token in _tokens(text)]
+
+
+def _tokens(text: str) -> list[str]:
+    folded = _folded(display_text(text))
+    return (_ASCII_WORD if folded.isascii() else _WORD).findall(folded)
 
 
 def _folded(text: str) -> str:
@@ -89,9 +94,17 @@ def _cached_index_text(text: str) -> str:
 
 
 def _index_text(text: str) -> str:
+    tokens = _tokens(text)
+    joined = " ".join(tokens)
+    if not _NEEDS_FORMS.search(joined):
+        return joined  # the common case: plain words, each its own only form
     parts: list[str] = []
     forms: list[str] = []
-    for word in words(text):
-        parts += word.parts
-        forms += word.forms
+    for token in tokens:
+        if _NEEDS_FORMS.search(token):
+            word = _word(token)
+            parts += word.parts
+            forms += word.forms
+        else:
+            parts.append(token)
     return " ".join(parts + forms)
