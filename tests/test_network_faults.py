@@ -145,7 +145,7 @@ def test_empty_feed_on_add_reports_every_id_not_found(run, library, serve):
     result = run("add", *ASKED)
     assert result.exit_code == 1
     assert result.stderr == f"pubdb: not found: {', '.join(ASKED)}\n"
-    assert "added 0, updated 0, unchanged 0, not found 2" in result.stdout
+    assert "2 not found" in result.stdout
     assert bibliographic_dump(library) == before
 
 
@@ -163,7 +163,7 @@ def test_feed_with_fewer_entries_stores_those_it_has(run, library, serve, db_pat
     result = run("add", "2104.12255", "2201.13455")
     assert result.exit_code == 1
     assert result.stderr == "pubdb: not found: 2201.13455\n"
-    assert "added 1, updated 0, unchanged 0, not found 1" in result.stdout
+    assert "1 added, 1 not found" in result.stdout
     with sqlite3.connect(db_path) as conn:
         stored = {row[0] for row in conn.execute("SELECT arxiv_id FROM publications")}
     assert stored == {*KNOWN, "2104.12255"}
@@ -204,10 +204,10 @@ def test_a_later_failed_batch_keeps_the_batches_before_it(
     result = run("add", *asked)
 
     assert result.exit_code == 1
-    bar_label, message = result.stderr.splitlines()  # two requests: a progress bar
-    assert bar_label == "arXiv" and message.startswith("pubdb: ")
+    (message,) = result.stderr.splitlines()  # no progress bar outside a terminal
+    assert message.startswith("pubdb: ")
     assert "HTTP 503" in result.stderr
-    assert "the 1 batch(es) before it were saved (added 100" in result.stderr
+    assert "the 1 batch(es) before it were saved (100 added" in result.stderr
     assert len(calls) == 3
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT count(*) FROM publications").fetchone()[0] == 100

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from .errors import UsageError
 from .ids import ArxivId, Identifiers, parse_identifiers
@@ -22,11 +22,14 @@ from .papers.reports import Report
 from .store import connection
 from .store.publications import count_publications, iter_publications
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from .papers.adding import Progress
     from .sources.arxiv import ArxivClient
 
 DEFAULT_DB = Path("db") / "pubdb.db"
+EXPORT_PROGRESS_MIN = 5_000  # records; smaller exports take well under a second
 
 
 def default_db_path() -> Path:
@@ -45,6 +48,18 @@ def without_cycle_collection() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def counted(items: Iterable[T], step: Callable[[int], None], every: int = 100) -> Iterator[T]:
+    """``items`` as they are, reporting ``step(every)`` after each ``every`` of them."""
+    done = 0
+    for item in items:
+        yield item
+        done += 1
+        if done % every == 0:
+            step(every)
+    if done % every:
+        step(done % every)
 
 
 def months_ago(months: int, today: date | None = None) -> tuple[int, int]:
@@ -119,7 +134,7 @@ class Library:
 
     def import_bibtex(self, paths: Iterable[str | Path], **options) -> Report:
         """Import .bib files in one transaction (options: dry_run, strict,
-        prefer_incoming). Broken entries are reported and skipped."""
+        prefer_incoming, progress). Broken entries are reported and skipped."""
         from .papers.importing import import_files
 
         return import_files(self.conn, paths, **options)
@@ -321,13 +336,19 @@ class Library:
 
     # -- export ------------------------------------------------------------------
 
-    def export_bibtex(self, out: TextIO, *, author: str | None = None) -> int:
-        """BibTeX of every publication (or one author's); returns how many."""
+    def export_bibtex(
+        self, out: TextIO, *, author: str | None = None, progress: Progress | None = None
+    ) -> int:
+        """BibTeX of every publication (or one author's); returns how many.
+        ``progress(total)`` opens a bar counting entries (whole large libraries only)."""
         from .bibtex.writer import write_bibtex
 
         order = "year DESC, month DESC, citekey"  # not row ids: re-import keeps the order
-        with without_cycle_collection():
-            return write_bibtex(self.publications(author=author, order_by=order), out)
+        publications = self.publications(author=author, order_by=order)
+        total = self.count() if progress and author is None else 0
+        bar = progress(total) if progress and total >= EXPORT_PROGRESS_MIN else nullcontext()
+        with without_cycle_collection(), bar as step:
+            return write_bibtex(counted(publications, step) if step else publications, out)
 
     def _list_subject(
         self, author: str | None, *, light: bool = True
