@@ -217,7 +217,7 @@ def lines_created(db: Path, key: str) -> str:
         (created,) = conn.execute(
             "SELECT created_at FROM publications WHERE citekey = ?", (key,)
         ).fetchone()
-    return f"from BibTeX, added {created}"
+    return f"from BibTeX, added {created}, updated {created}"
 
 
 def test_show_marks_edited_values_as_locked(run, seeds):

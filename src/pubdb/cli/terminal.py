@@ -255,7 +255,7 @@ def _provenance_line(publication: Publication, source: str) -> str:
     line = f"from {source}"
     if publication.created_at:
         line += f", added {publication.created_at}"
-    if publication.updated_at and publication.updated_at != publication.created_at:
+    if publication.updated_at:
         line += f", updated {publication.updated_at}"
     return line
 
