@@ -472,3 +472,9 @@ def test_import_and_export_draw_a_bar_on_a_terminal_and_not_in_a_pipe(tmp_path):
     assert piped.returncode == 0
     assert piped.stderr == "" and piped.stdout == "6000 unchanged\n"
     assert connect(tmp_path / "p.db").execute("SELECT count(*) FROM publications").fetchone()[0]
+
+
+def test_author_show_lists_titles_as_the_terminal_shows_them(run, seeds):
+    result = run("author", "show", "S. Jelassi")
+    assert result.exit_code == 0, result.stderr
+    assert "jelassi2023depth              Depth Dependence of μP Learning Rates" in result.stdout

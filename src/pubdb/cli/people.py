@@ -81,9 +81,11 @@ def author_show(name: str, as_json: bool, db_path: Path | None) -> None:
         person, publications = library.author(name)
     if as_json:
         return _echo_json({"person": person, "publications": [p.to_dict() for p in publications]})
+    from .terminal import TITLE_CAP, readable
+
     click.echo(_person_line(person))
     for p in publications:
-        click.echo(f"  {p.year or '':<4}  {p.citekey:<28}  {p.title}")
+        click.echo(f"  {p.year or '':<4}  {p.citekey:<28}  {readable(p.title, TITLE_CAP)}")
 
 
 @author.command("merge")
@@ -206,9 +208,12 @@ def overlap(names: tuple[str, ...], as_json: bool, db_path: Path | None) -> None
             keys = ", ".join(p.citekey for p in papers)
             click.echo(f"    with {labels[side]}: {keys}")
     if result.joint:
+        from .terminal import TITLE_CAP, readable
+
         click.echo("joint papers:")
         for paper in result.joint:
-            click.echo(f"    {paper.year or '':<4}  {paper.citekey}  {paper.title}")
+            title = readable(paper.title, TITLE_CAP)
+            click.echo(f"    {paper.year or '':<4}  {paper.citekey}  {title}")
 
 
 @click.command()
