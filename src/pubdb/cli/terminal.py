@@ -16,12 +16,14 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
+from ..bibtex.values import MONTH_MACROS
 from ..models import Author, Publication
 from ..normalize import strip_control
 from ..tex.display import display_text
 
 ELLIPSIS = "…"
 TITLE_CAP = 200  # characters of a title on a line when the width is unknown
+KEY_CAP = 200  # characters of a citation key (a hostile file may hold any length)
 VALUE_CAP = 4000  # characters of one value `show` prints
 KEY_WIDTH, YEAR_WIDTH, KIND_WIDTH, AUTHORS_WIDTH = 28, 4, 10, 28
 NARROW = 100  # below this many columns `list` leaves out the kind
@@ -34,8 +36,6 @@ SHOW_ORDER = (
 # Identifiers, links and dates: shown as stored, never read as TeX.
 VERBATIM = frozenset({"doi", "url", "pdf_url", "arxiv_id", "arxiv_primary_category",
                       "arxiv_categories", "arxiv_published", "arxiv_updated", "date"})  # fmt: skip
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")  # fmt: skip
 
 
 # -- widths ----------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def publication_rows(publications: Iterable[Publication], width: int | None) -> 
     if width is not None:
         authors_width = max(12, min(AUTHORS_WIDTH, (width - fixed) // 3))
     for p in publications:
-        left = f"{p.citekey:<{KEY_WIDTH}} {p.year or '':<{YEAR_WIDTH}}  "
+        left = f"{clip(p.citekey, KEY_CAP):<{KEY_WIDTH}} {p.year or '':<{YEAR_WIDTH}}  "
         if wide:
             left += f"{p.kind:<{KIND_WIDTH}}  "
         left += pad(author_cell(p.authors, authors_width), authors_width) + "  "
@@ -167,7 +167,7 @@ def show_lines(publication: Publication, provenance: Any, width: int | None) -> 
     fields = _shown_fields(publication)
     name_width = max(len(name) for name, _ in fields) if fields else 0
     indent = " " * (name_width + 5)
-    yield strip_control(f"@{publication.entry_type}{{{publication.citekey},")
+    yield strip_control(f"@{publication.entry_type}{{{clip(publication.citekey, KEY_CAP)},")
     for name, value in fields:
         tag = _origin_tag(origins.get(name), source)
         lines = _value_lines(name, value, publication, width, len(indent))
@@ -206,7 +206,7 @@ def _value_lines(
             for line in _wrapped(_author_line(n, author), width, indent, hanging="   ")
         ]
     if name == "month" and isinstance(value, int) and 1 <= value <= 12:
-        return [MONTHS[value - 1]]
+        return [MONTH_MACROS[value - 1]]  # as BibTeX writes it: jun
     if isinstance(value, list):
         value = ", ".join(map(str, value))
     text = verbatim(value) if name in VERBATIM else readable(value)
@@ -268,16 +268,14 @@ def outcome_line(outcome: Any, width: int | None) -> str:
     ``width`` columns (a title capped when the width is unknown)."""
     parts = [f"{outcome.action:<10}", f"{clip(outcome.identifier, 60):<18}"]
     if outcome.citekey:
-        parts.append(f"{outcome.citekey:<28}")
+        parts.append(f"{clip(outcome.citekey, KEY_CAP):<{KEY_WIDTH}}")
     left = strip_control(" ".join(parts) + " ")
+    changes = outcome.filled + outcome.replaced
+    tag = f"  [{', '.join(changes)}]" if outcome.action in ("updated", "filled") else ""
     title = readable(outcome.title or "", TITLE_CAP)
     if width is not None:
-        title = fit(title, max(10, width - text_width(left)))
-    line = (left + title).rstrip()
-    changes = outcome.filled + outcome.replaced
-    if outcome.action in ("updated", "filled") and changes:
-        line += f"  [{', '.join(changes)}]"
-    return line
+        title = fit(title, max(10, width - text_width(left) - len(tag)))
+    return (left + title).rstrip() + (tag if changes else "")
 
 
 def import_lines(report: Any, verbose: bool) -> Iterator[str]:
