@@ -425,3 +425,14 @@ def test_check_finds_and_repair_fixes_a_stale_index(seeds):
         _, repaired = library.check(repair=True)
         assert any("search index rebuilt" in line for line in repaired)
         assert all(f.ok for f in library.check()[0])
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["author:" + "x" * 5000, "*" * 5000, "year:" + "9" * 5000],
+    ids=["author", "stars", "year"],
+)
+def test_messages_about_a_huge_query_are_short(run, seeds_db, query):
+    result = run("search", "--db", str(seeds_db), query)
+    assert result.exit_code in (0, 2)
+    assert result.stderr.startswith("pubdb: ") and len(result.stderr) < 300

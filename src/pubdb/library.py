@@ -196,7 +196,8 @@ class Library:
 
         parsed = parse_query(query)
         if parsed.empty:
-            raise UsageError(f"nothing to search for in {query!r}: give a word, a name or a year")
+            shown = query if len(query) <= 100 else query[:99] + "…"
+            raise UsageError(f"nothing to search for in {shown!r}: give a word, a name or a year")
         for term in parsed.author_terms:
             parsed.people[term.text] = tuple(p.id for p in matching_people(self.conn, term.text))
         ids = search_ids(self.conn, parsed, limit)

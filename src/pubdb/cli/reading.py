@@ -68,7 +68,7 @@ def search(query: tuple[str, ...], limit: int | None, as_json: bool, db_path: Pa
       pubdb search jelassi 2024 --json
     """
     from ..store.search_query import join_arguments
-    from .terminal import json_records, output_width, publication_rows
+    from .terminal import clip, json_records, output_width, publication_rows
 
     with open_library(db_path) as library:
         found = library.search(join_arguments(query), limit=limit)
@@ -79,7 +79,8 @@ def search(query: tuple[str, ...], limit: int | None, as_json: bool, db_path: Pa
     for row in publication_rows(found, output_width()):
         click.echo(row)
     if not found:
-        hint = EMPTY_HINT if empty else f"pubdb: nothing matches {join_arguments(query)!r}"
+        typed = clip(join_arguments(query), 200)
+        hint = EMPTY_HINT if empty else f"pubdb: nothing matches {typed!r}"
         click.echo(hint, err=True)
 
 

@@ -170,18 +170,23 @@ def _pieces(text: str):
 def parse_years(value: str, negated: bool = False) -> YearRange:
     match = _YEAR_RANGE.match(value.strip())
     if not value.strip() or match is None:
-        raise UsageError(f"year:{value} is not {YEAR_HELP}")
+        raise _not_a_year(value)
     first, dots, last = match.groups()
     if not dots:
         if first is None or last is not None:
-            raise UsageError(f"year:{value} is not {YEAR_HELP}")
+            raise _not_a_year(value)
         return YearRange(int(first), int(first), negated)
     if first is None and last is None:
-        raise UsageError(f"year:{value} is not {YEAR_HELP}")
+        raise _not_a_year(value)
     low, high = (int(first) if first else None), (int(last) if last else None)
     if low is not None and high is not None and low > high:
         low, high = high, low
     return YearRange(low, high, negated)
+
+
+def _not_a_year(value: str) -> UsageError:
+    shown = value if len(value) <= 40 else value[:39] + "…"
+    return UsageError(f"year:{shown} is not {YEAR_HELP}")
 
 
 def quoted(text: str) -> str:
