@@ -16,7 +16,7 @@ Every word goes through the indexed text's own decoding and tokenizer
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..errors import UsageError
@@ -31,7 +31,13 @@ FIELDS = {
 TITLE_PROBES = 8  # terms whose presence in the title ranks a record first
 NAME_DISTANCE = 1  # author:"Samy Jelassi" also finds "Jelassi, Samy" and "Samy M. Jelassi"
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
-_FIELD = re.compile(r"([A-Za-z]+):")
+_FIELD_NAMES = "|".join(sorted(FIELDS, key=len, reverse=True))
+# [-][field:[ spaces, unless another field follows]]("phrase"|word)
+_PIECE = re.compile(
+    rf"\s*(?P<negated>-(?=\S))?(?:(?P<field>{_FIELD_NAMES}):(?:\s+(?!(?:{_FIELD_NAMES}):))?)?"
+    r'(?:"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+))?',
+    re.IGNORECASE,
+)
 _BARE_YEAR = r"(?:1[5-9]|20)\d\d"
 _BARE_YEARS = re.compile(
     rf"^(?:{_BARE_YEAR}|{_BARE_YEAR}(?:\.\.|[-–]){_BARE_YEAR}|{_BARE_YEAR}\.\.|\.\.{_BARE_YEAR})$"
@@ -134,37 +140,14 @@ def parse_query(text: str) -> SearchQuery:
     return query
 
 
-def _pieces(text: str):
-    """(negated, field name or '', value, quoted) for each whitespace-separated term;
-    an unknown field name is part of the value ('Q-Probe:' is a word)."""
-    position, end = 0, len(text)
-    while position < end:
-        while position < end and text[position].isspace():
-            position += 1
-        if position >= end:
-            return
-        negated = text[position] == "-" and position + 1 < end and not text[position + 1].isspace()
-        position += negated
-        name = ""
-        known = _FIELD.match(text, position)
-        if known and known[1].lower() in FIELDS:
-            name, position = known[1].lower(), known.end()
-            spaced = position
-            while spaced < end and text[spaced].isspace():  # "author: jelassi"
-                spaced += 1
-            following = _FIELD.match(text, spaced)
-            if not (following and following[1].lower() in FIELDS):
-                position = spaced
-        if position < end and text[position] == '"':
-            close = text.find('"', position + 1)
-            close = end if close < 0 else close
-            yield negated, name, text[position + 1 : close], True
-            position = close + 1
-        else:
-            start = position
-            while position < end and not text[position].isspace() and text[position] != '"':
-                position += 1
-            yield negated, name, text[start:position], False
+def _pieces(text: str) -> Iterator[tuple[bool, str, str, bool]]:
+    """(negated, field name or '', value, quoted) for each term of a query; an unknown
+    field name is part of the value ('Q-Probe:' is a word)."""
+    for match in _PIECE.finditer(text):
+        quoted = match["phrase"] is not None
+        if quoted or match["word"] or match["field"]:
+            value = match["phrase"] if quoted else match["word"] or ""
+            yield bool(match["negated"]), (match["field"] or "").lower(), value, quoted
 
 
 def parse_years(value: str, negated: bool = False) -> YearRange:
