@@ -34,6 +34,7 @@ from pathlib import Path
 
 from pubdb.names import name_form
 from pubdb.store.connection import connect
+from pubdb.store.search_text import index_text
 
 SEED = 20240504
 STAMP = "2026-01-01T00:00:00Z"
@@ -329,14 +330,16 @@ def drop_search_triggers(conn: sqlite3.Connection) -> list[str]:
 
 
 def build_search_index(conn: sqlite3.Connection) -> None:
-    """What ``pubdb.store.search.flush`` would write, in one statement: the text is ASCII, so
-    lower() is the same folding."""
+    """What ``pubdb.store.search.flush`` would write, in one statement, with pubdb's own
+    tokenizer (``index_text``) called from SQL."""
+    conn.create_function("index_text", 1, index_text, deterministic=True)
     conn.execute(
-        "INSERT INTO publications_fts (rowid, title, authors, venue, abstract)"
-        " SELECT p.id, lower(p.title),"
-        " lower((SELECT group_concat(name, ' ; ') FROM authorships a"
-        "  WHERE a.publication_id = p.id)),"
-        " lower(coalesce(p.venue, '')), '' FROM publications p ORDER BY p.id"
+        "INSERT INTO publications_fts (rowid, title, authors, venue, abstract, year)"
+        " SELECT p.id, index_text(p.title),"
+        " index_text((SELECT group_concat(name, ' ; ') FROM"
+        "  (SELECT name FROM authorships a WHERE a.publication_id = p.id ORDER BY a.position))),"
+        " index_text(p.venue), '', coalesce(CAST(p.year AS TEXT), '')"
+        " FROM publications p ORDER BY p.id"
     )
 
 

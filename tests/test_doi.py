@@ -186,7 +186,7 @@ def test_add_journal_article_by_doi(run, doi_org, db_path):
     serve(doi_org, NUMPY_DOI, NUMPY)
     result = run("add", NUMPY_DOI)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "added 1, updated 0, unchanged 0, not found 0"
+    assert result.stdout.splitlines()[-1] == "1 added"
     assert "harris2020array" in result.stdout
     paper = get(NUMPY_DOI)
     assert paper.citekey == "harris2020array"
@@ -311,7 +311,7 @@ def test_unknown_doi_is_not_found(run, doi_org, db_path):
     result = run("add", "10.5555/missing")
     assert result.exit_code == 1
     assert result.stdout.startswith("not found  10.5555/missing")
-    assert result.stdout.splitlines()[-1] == "added 0, updated 0, unchanged 0, not found 1"
+    assert result.stdout.splitlines()[-1] == "1 not found"
     assert rows(db_path) == 0
 
 
@@ -320,7 +320,7 @@ def test_one_missing_doi_does_not_stop_the_others(run, doi_org, db_path):
     doi_org.expect_request("/10.5555/missing").respond_with_data("", status=404)
     result = run("add", "10.5555/missing", NUMPY_DOI)
     assert result.exit_code == 1
-    assert "added 1, updated 0, unchanged 0, not found 1" in result.stdout
+    assert "1 added, 1 not found" in result.stdout
     assert rows(db_path) == 1
 
 
@@ -351,13 +351,11 @@ def test_readding_a_doi_does_not_duplicate(run, doi_org, db_path):
     run("add", NUMPY_DOI)
     again = run("add", f"https://doi.org/{NUMPY_DOI.upper()}")
     assert again.exit_code == 0, again.stderr
-    assert again.stdout.splitlines()[-1] == "added 0, updated 0, unchanged 1, not found 0"
+    assert again.stdout.splitlines()[-1] == "1 unchanged"
     assert rows(db_path) == 1
 
 
-def test_doi_already_imported_from_bibtex_is_updated_not_duplicated(
-    run, doi_org, tmp_path, db_path
-):
+def test_doi_already_imported_from_bibtex_is_filled_not_duplicated(run, doi_org, tmp_path, db_path):
     bib = tmp_path / "numpy.bib"
     bib.write_text(
         "@article{harris2020numpy,\n"
@@ -375,7 +373,7 @@ def test_doi_already_imported_from_bibtex_is_updated_not_duplicated(
     serve(doi_org, NUMPY_DOI, NUMPY)
     result = run("add", NUMPY_DOI)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "added 0, updated 1, unchanged 0, not found 0"
+    assert result.stdout.splitlines()[-1] == "1 filled"  # volume, number, pages
     assert "harris2020numpy" in result.stdout
     assert rows(db_path) == 1
     paper = get("harris2020numpy")
@@ -384,7 +382,7 @@ def test_doi_already_imported_from_bibtex_is_updated_not_duplicated(
     assert paper.latex["title"] == "Array programming with {NumPy}"
     assert paper.source == "bibtex"
     again = run("add", NUMPY_DOI)
-    assert again.stdout.splitlines()[-1] == "added 0, updated 0, unchanged 1, not found 0"
+    assert again.stdout.splitlines()[-1] == "1 unchanged"
     assert rows(db_path) == 1
 
 
@@ -414,7 +412,7 @@ def test_doi_of_a_published_preprint_merges_into_it(
     serve(doi_org, PENSIA_DOI, dict(PENSIA, type=csl_type))
     result = run("add", PENSIA_DOI)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "added 0, updated 1, unchanged 0, not found 0"
+    assert result.stdout.splitlines()[-1] == "1 updated"
     assert rows(db_path) == 1
     paper = get(PENSIA_DOI)
     assert paper.citekey == preprint.citekey
@@ -443,7 +441,7 @@ def test_doi_with_another_first_author_is_not_merged(run, arxiv, doi_org, db_pat
     other["author"] = other["author"][::-1]
     serve(doi_org, PENSIA_DOI, other)
     result = run("add", PENSIA_DOI)
-    assert "added 1" in result.stdout
+    assert "1 added" in result.stdout
     assert rows(db_path) == 2
 
 
@@ -472,7 +470,7 @@ def test_arxiv_ids_and_dois_in_one_call(run, arxiv, doi_org, db_path):
     serve(doi_org, FSE_DOI, FSE)
     result = run("add", "2206.06921", NUMPY_DOI, "astro-ph/0601001", "--doi", FSE_DOI)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "added 4, updated 0, unchanged 0, not found 0"
+    assert result.stdout.splitlines()[-1] == "4 added"
     assert sorted(arxiv.asked_ids) == ["2206.06921", "astro-ph/0601001"]
     assert len(arxiv.requests) == 1
     assert rows(db_path) == 4
@@ -492,7 +490,7 @@ def test_arxiv_id_and_its_published_doi_in_one_call_give_one_record(run, arxiv, 
     serve(doi_org, PENSIA_DOI, PENSIA)
     result = run("add", "2403.16981", PENSIA_DOI)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "added 1, updated 1, unchanged 0, not found 0"
+    assert result.stdout.splitlines()[-1] == "1 added, 1 updated"
     assert rows(db_path) == 1
     assert get("2403.16981").doi == PENSIA_DOI
 

@@ -638,7 +638,12 @@ def test_version_three_database_made_from_a_current_one_migrates(tmp_path, small
 
 @pytest.mark.parametrize(
     ("version", "stop_before"),
-    [(2, "m003_people"), (3, "m004_network_indexes"), (4, "m005_people_affiliations")],
+    [
+        (2, "m003_people"),
+        (3, "m004_network_indexes"),
+        (4, "m005_people_affiliations"),
+        (5, "m006_search_tokens"),
+    ],
 )
 def test_older_database_with_papers_and_people_migrates_keeping_everything(
     tmp_path, version, stop_before

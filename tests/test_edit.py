@@ -68,9 +68,9 @@ def test_set_venue_and_note(run, library):
     assert paper.venue == "ICML 2024"
     assert paper.note == "Oral presentation (top 5%)"
     assert set(paper.locked) == {"venue", "note"}
-    shown = run("show", "smith2021deep").stdout
-    assert "venue: ICML 2024" in shown
-    assert "note: Oral presentation (top 5%)" in shown
+    shown = run("show", "smith2021deep").stdout.splitlines()
+    assert "  venue     = ICML 2024  [edited, locked]" in shown
+    assert "  note      = Oral presentation (top 5%)  [edited, locked]" in shown
 
 
 def test_every_field_shown_is_editable():
@@ -132,7 +132,8 @@ def test_set_authors_with_equal_contribution_marks(run, library):
         ("B. Two", "Two", True),
     ]
     shown = run("show", "smith2021deep").stdout
-    assert "  1. A. One\n  2. B. Two*\n" in shown
+    assert "  authors   = 1. A. One\n              2. B. Two*  [edited, locked]\n" in shown
+    assert shown.endswith("* equal contribution\n")
 
 
 def test_set_equal_by_position(run, library):

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from pubdb.cli import cli
 from pubdb.library import Library
+from pubdb.papers.reports import ACTIONS
 
 # -- helpers ---------------------------------------------------------------------------
 
@@ -101,7 +102,7 @@ GOLDEN = r"""
 def test_golden_file_is_stored_as_unicode(run):
     result = run("import", write("golden.bib", GOLDEN))
     assert result.exit_code == 0, result.stderr
-    assert summary(result) == "imported 3, merged 0, skipped 0, failed 0"
+    assert summary(result) == "3 added"
     records = stored()
     assert records["lamport1994"].title == "LaTeX: A Document Preparation System"
     boulle = records["boulle2022"]
@@ -131,7 +132,7 @@ def test_reimporting_the_same_file_skips_every_entry(run):
     run("import", path)
     result = run("import", path)
     assert result.exit_code == 0
-    assert summary(result) == "imported 0, merged 0, skipped 3, failed 0"
+    assert summary(result) == "3 unchanged"
     assert len(stored()) == 3
 
 
@@ -179,7 +180,7 @@ def test_doi_claimed_by_another_entry_is_kept_as_a_field(run):
         )
     )
     result = run("import", write("doi.bib", bib))
-    assert summary(result) == "imported 2, merged 0, skipped 0, failed 0"
+    assert summary(result) == "2 added"
     assert "kept as a field" in result.stderr
     exported = bib_fields(export(run))
     assert exported["paper"]["doi"] == exported["comment"]["doi"] == "{10.1000/same}"
@@ -268,7 +269,7 @@ def test_export_import_export_gives_identical_text(run, tmp_path):
     first = export(run)
     fresh = str(tmp_path / "fresh.db")
     result = run("import", "--db", fresh, write("first.bib", first))
-    assert summary(result) == "imported 5, merged 0, skipped 0, failed 0"
+    assert summary(result) == "5 added"
     assert export(run, "--db", fresh) == first
 
 
@@ -392,7 +393,7 @@ def test_broken_entries_are_reported_by_line_and_the_good_ones_import(run):
     assert errors[0].startswith("error: broken.bib:7: ")
     assert errors[1].startswith("error: broken.bib:19: ")
     assert all(len(line.split(": ", 2)[2]) > 10 for line in errors)  # a reason follows
-    assert summary(result) == "imported 3, merged 0, skipped 0, failed 2"
+    assert summary(result) == "3 added, 2 failed"
     assert sorted(stored()) == ["good1", "good2", "good3"]
 
 
@@ -402,9 +403,7 @@ def test_strict_imports_nothing_when_an_entry_is_broken(run, db_path):
     result = run("import", "--strict", write("broken.bib", BROKEN))
     assert result.exit_code == 1
     assert len(stderr_lines(result)) == 2
-    assert (
-        summary(result) == "imported 3, merged 0, skipped 0, failed 2 (--strict: nothing imported)"
-    )
+    assert summary(result) == "3 added, 2 failed (--strict: nothing imported)"
     assert dump(db_path) == before
 
 
@@ -482,7 +481,7 @@ def test_duplicate_key_in_one_file_fails_the_second_with_both_lines(run):
     result = run("import", write("dup.bib", bib))
     assert result.exit_code == 1
     assert stderr_lines(result) == ["error: dup.bib:6: duplicate key 'smith2020' (first at line 1)"]
-    assert summary(result) == "imported 1, merged 0, skipped 0, failed 1"
+    assert summary(result) == "1 added, 1 failed"
     assert [p.title for p in stored().values()] == ["First"]
 
 
@@ -544,8 +543,8 @@ def test_preprint_and_conference_version_become_one_publication(run, files):
 def test_merge_is_reported_and_the_incoming_key_remembered(run):
     run("import", write("pre.bib", PREPRINT))
     result = run("import", write("conf.bib", CONFERENCE))
-    assert summary(result) == "imported 0, merged 1, skipped 0, failed 0"
-    line = next(line for line in result.stdout.splitlines() if line.startswith("merged"))
+    assert summary(result) == "1 updated"
+    line = next(line for line in result.stdout.splitlines() if line.startswith("updated"))
     assert "conf.bib:2" in line
     assert "zekri2025iclr -> zekri2024preprint" in line
     assert "filled" in line and "booktitle" in line
@@ -577,7 +576,7 @@ def test_same_title_year_and_author_in_one_file_stay_distinct(run):
         for n in (1, 2, 3)
     ) + editorial("Beeton:1981:EIx")
     result = run("import", write("issues.bib", bib))
-    assert summary(result) == "imported 4, merged 0, skipped 0, failed 0"
+    assert summary(result) == "4 added"
     assert len(stored()) == 4
 
 
@@ -619,16 +618,16 @@ SIAM_NEW = """@article{smith2020b,
 
 
 @pytest.mark.parametrize(
-    ("prefer", "journal"),
+    ("prefer", "journal", "action"),
     [
-        pytest.param([], "SIAM Review", id="existing-by-default"),
-        pytest.param(["--prefer", "incoming"], "SIAM Rev.", id="prefer-incoming"),
+        pytest.param([], "SIAM Review", "filled", id="existing-by-default"),
+        pytest.param(["--prefer", "incoming"], "SIAM Rev.", "updated", id="prefer-incoming"),
     ],
 )
-def test_prefer_decides_conflicting_values(run, prefer, journal):
+def test_prefer_decides_conflicting_values(run, prefer, journal, action):
     run("import", write("old.bib", SIAM_OLD))
     result = run("import", *prefer, write("new.bib", SIAM_NEW))
-    assert summary(result) == "imported 0, merged 1, skipped 0, failed 0"
+    assert summary(result) == f"1 {action}"  # filled: pages only; updated: journal too
     paper = stored()["smith2020"]
     assert paper.journal == journal
     assert paper.pages == "1–30"  # filled either way
@@ -726,7 +725,9 @@ def assert_no_entry_lost(path: Path, db: str) -> None:
 
 
 def summary_counts(result) -> dict[str, int]:
-    return {k: int(n) for k, n in re.findall(r"(\w+) (\d+)", summary(result))}
+    """{'added': 3, 'failed': 1} from '3 added, 1 failed' (a word absent counts 0)."""
+    counts = {w: int(n) for n, w in re.findall(r"(\d+) (\w+(?: found)?)", summary(result))}
+    return {word: counts.get(word, 0) for word in ACTIONS}
 
 
 @pytest.mark.parametrize(
@@ -742,7 +743,8 @@ def test_real_world_file_loses_no_entry(run, db_path, relative):
     assert result.exit_code == 0, result.stderr
     counts = summary_counts(result)
     assert counts["failed"] == 0
-    assert counts["imported"] + counts["merged"] + counts["skipped"] == len(entries_in(path))
+    matched = counts["updated"] + counts["filled"] + counts["unchanged"]
+    assert counts["added"] + matched == len(entries_in(path))
     assert_no_entry_lost(path, str(db_path))
 
 
@@ -759,7 +761,7 @@ def test_tugboat_every_entry_is_stored(tugboat):
     path, db, result = tugboat
     assert result.exit_code == 0, result.stderr[-2000:]
     assert len(entries_in(path)) == TUGBOAT_ENTRIES
-    assert summary(result) == f"imported {TUGBOAT_ENTRIES}, merged 0, skipped 0, failed 0"
+    assert summary(result) == f"{TUGBOAT_ENTRIES} added"
     with Library(db) as library:
         assert library.count() == TUGBOAT_ENTRIES
     repeated = {line.split(": ")[1] for line in stderr_lines(result) if "repeated field" in line}
@@ -771,7 +773,7 @@ def test_tugboat_reimport_skips_everything(run, tugboat):
     path, db, _ = tugboat
     result = run("import", "--db", db, str(path))
     assert result.exit_code == 0
-    assert summary(result) == f"imported 0, merged 0, skipped {TUGBOAT_ENTRIES}, failed 0"
+    assert summary(result) == f"{TUGBOAT_ENTRIES} unchanged"
 
 
 def test_tugboat_export_parses_back_whole(run, tugboat):
@@ -841,7 +843,7 @@ def import_and_export(bib: str, directory: str, count: int) -> tuple[str, dict]:
     path.write_text(bib, encoding="utf-8")
     with Library(":memory:") as library:
         report = library.import_bibtex([path])
-        assert (report.failures, report.count("imported")) == ([], count)
+        assert (report.failures, report.count("added")) == ([], count)
         out = io.StringIO()
         library.export_bibtex(out)
         return out.getvalue(), {p.citekey: p for p in library.publications()}

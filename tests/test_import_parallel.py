@@ -90,7 +90,7 @@ def test_workers_give_exactly_what_one_process_gives(tmp_path, monkeypatch, chun
     serial, serial_rows = import_with(tmp_path, 1, monkeypatch, "serial")
     parallel, parallel_rows = import_with(tmp_path, 2, monkeypatch, "parallel")
 
-    assert parallel.summary == serial.summary == "imported 601, merged 0, skipped 0, failed 2"
+    assert parallel.summary == serial.summary == "601 added, 2 failed"
     assert parallel.failures == serial.failures
     assert parallel.warnings == serial.warnings
     assert parallel_rows == serial_rows

@@ -136,7 +136,7 @@ def test_readding_a_paper_keeps_its_key(run, arxiv):
     run("add", "2104.12832")
     result = run("add", "2104.12832")
     assert result.exit_code == 0, result.output
-    assert "unchanged 1" in result.stdout
+    assert "1 unchanged" in result.stdout
     assert citekey("2104.12832") == "merwe2021determining"
 
 
@@ -144,7 +144,7 @@ def test_new_arxiv_title_does_not_change_the_key(run, arxiv):
     run("add", "2104.12832")
     clone_entry(arxiv, "2104.12832", "2104.12832", "A Completely Different Title")
     result = run("add", "2104.12832")
-    assert "updated 1" in result.stdout
+    assert "1 updated" in result.stdout
     with Library() as library:
         paper = library.get("2104.12832")
     assert paper.title == "A Completely Different Title"

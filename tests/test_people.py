@@ -269,7 +269,7 @@ def decisions(run, tmp_path):
 def reimport(run, bib: Path) -> None:
     result = run("import", str(bib))
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip().endswith("imported 0, merged 0, skipped 6, failed 0")
+    assert result.stdout.strip().endswith("6 unchanged")
 
 
 def edit_authors(run, key: str, authors: str) -> None:
@@ -414,7 +414,7 @@ def test_split_by_name_persists(run, tmp_path):
 
     check(set())
     result = run("import", str(tmp_path / "library.bib"))
-    assert result.stdout.strip().endswith("imported 0, merged 0, skipped 2, failed 0")
+    assert result.stdout.strip().endswith("2 unchanged")
     check(set())
     import_bib(run, tmp_path, article("yli2024", 2024, "Y. Li", "Hal Hart"), "new.bib")
     check({"Hal Hart"})

@@ -621,6 +621,10 @@ def test_pandoc_citeproc_reads_the_csl_json(pandoc, tmp_path):
         ),
         pytest.param(r"An $O(n \log n)$ algorithm", "An O(n log n) algorithm", id="log"),
         pytest.param(r"$\alpha$-divergences", "α-divergences", id="alpha"),
+        pytest.param(r"Maps $\varphi\colon(0,1)\to[0,d]$", "Maps φ:(0,1)→[0,d]", id="colon"),
+        pytest.param(
+            r"Ratios $\varphi\Bigl(\fracλθ\Bigr)$", "Ratios φ(λ/θ)", id="frac-of-unicode-letters"
+        ),
     ],
 )
 @pytest.mark.parametrize("fmt", ["markdown", "html", "text"])

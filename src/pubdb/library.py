@@ -7,12 +7,12 @@ store/) on this library's database.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from .errors import UsageError
 from .ids import ArxivId, Identifiers, parse_identifiers
@@ -23,9 +23,13 @@ from .store import connection
 from .store.location import locate
 from .store.publications import count_publications, iter_publications
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
     from .papers.adding import Notice, Progress
     from .sources.arxiv import ArxivClient
+
+EXPORT_PROGRESS_MIN = 5_000  # records; smaller exports take well under a second
 
 
 def default_db_path() -> Path:
@@ -77,6 +81,18 @@ def without_cycle_collection() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def counted(items: Iterable[T], step: Callable[[int], None], every: int = 100) -> Iterator[T]:
+    """``items`` as they are, reporting ``step(every)`` after each ``every`` of them."""
+    done = 0
+    for item in items:
+        yield item
+        done += 1
+        if done % every == 0:
+            step(every)
+    if done % every:
+        step(done % every)
 
 
 def months_ago(months: int, today: date | None = None) -> tuple[int, int]:
@@ -179,7 +195,7 @@ class Library:
 
     def import_bibtex(self, paths: Iterable[str | Path], **options) -> Report:
         """Import .bib files in one transaction (options: dry_run, strict,
-        prefer_incoming). Broken entries are reported and skipped."""
+        prefer_incoming, progress). Broken entries are reported and skipped."""
         from .papers.importing import import_files
 
         return import_files(self.conn, paths, **options)
@@ -231,14 +247,29 @@ class Library:
         return iter_publications(self.conn, person_id=person_id, limit=limit, order_by=order_by)
 
     def search(self, query: str, *, limit: int | None = None) -> list[Publication]:
-        """Full-text search over title, authors, venue and abstract, best match first;
-        accents and case do not matter ('nunez' finds Núñez)."""
+        """Full-text search, best match first: words anywhere ('nunez' finds Núñez,
+        'C++' and 'μP' are words), "a phrase", author:, title:, venue:, abstract:,
+        key: and year: (2024, 2023..2025) prefixes, a bare year, -word to exclude."""
+        from .people.lookup import matching_people
         from .store.publications import publications_by_id
         from .store.search import search_ids
+        from .store.search_query import parse_query
 
-        ids = search_ids(self.conn, query, limit)
+        parsed = parse_query(query)
+        if parsed.empty:
+            shown = query if len(query) <= 100 else query[:99] + "…"
+            raise UsageError(f"nothing to search for in {shown!r}: give a word, a name or a year")
+        for term in parsed.author_terms:
+            parsed.people[term.text] = tuple(p.id for p in matching_people(self.conn, term.text))
+        ids = search_ids(self.conn, parsed, limit)
         found = publications_by_id(self.conn, ids)
         return [found[pub_id] for pub_id in ids if pub_id in found]
+
+    def provenance(self, publication: Publication):
+        """Where a publication and each of its values came from (papers.provenance)."""
+        from .papers.provenance import provenance
+
+        return provenance(self.conn, publication)
 
     def count(self) -> int:
         return count_publications(self.conn)
@@ -415,13 +446,19 @@ class Library:
 
     # -- export ------------------------------------------------------------------
 
-    def export_bibtex(self, out: TextIO, *, author: str | None = None) -> int:
-        """BibTeX of every publication (or one author's); returns how many."""
+    def export_bibtex(
+        self, out: TextIO, *, author: str | None = None, progress: Progress | None = None
+    ) -> int:
+        """BibTeX of every publication (or one author's); returns how many.
+        ``progress(total)`` opens a bar counting entries (whole large libraries only)."""
         from .bibtex.writer import write_bibtex
 
         order = "year DESC, month DESC, citekey"  # not row ids: re-import keeps the order
-        with without_cycle_collection():
-            return write_bibtex(self.publications(author=author, order_by=order), out)
+        publications = self.publications(author=author, order_by=order)
+        total = self.count() if progress and author is None else 0
+        bar = progress(total) if progress and total >= EXPORT_PROGRESS_MIN else nullcontext()
+        with without_cycle_collection(), bar as step:
+            return write_bibtex(counted(publications, step) if step else publications, out)
 
     def _list_subject(
         self, author: str | None, *, light: bool = True

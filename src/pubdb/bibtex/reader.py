@@ -38,6 +38,7 @@ class ParsedFile:
     warnings: list[Problem] = field(default_factory=list)
     line_offset: int = 0
     has_blocks: bool = False
+    size: int = 0  # characters of the file this piece covers (for progress)
 
     @property
     def empty(self) -> bool:
@@ -93,7 +94,7 @@ def _parse_piece(
     from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
 
     library = _split(text)
-    parsed = ParsedFile(file, line_offset=line_offset)
+    parsed = ParsedFile(file, line_offset=line_offset, size=len(text))
     parsed.has_blocks = _has_blocks(library)
     if strings is None:
         strings = _resolve_strings(library.strings, parsed)
@@ -230,12 +231,19 @@ def _pack(parsed: ParsedFile) -> tuple:
         state = dict(entry.publication.__dict__)
         state["authors"] = [tuple(a.__dict__.values()) for a in entry.publication.authors]
         entries.append((state, entry.key, entry.line, entry.search_document))
-    return parsed.line_offset, parsed.has_blocks, entries, parsed.failures, parsed.warnings
+    return (
+        parsed.line_offset,
+        parsed.has_blocks,
+        entries,
+        parsed.failures,
+        parsed.warnings,
+        parsed.size,
+    )
 
 
 def _unpack(packed: tuple, file: str) -> ParsedFile:
-    line_offset, has_blocks, entries, failures, warnings = packed
-    parsed = ParsedFile(file, [], failures, warnings, line_offset, has_blocks)
+    line_offset, has_blocks, entries, failures, warnings, size = packed
+    parsed = ParsedFile(file, [], failures, warnings, line_offset, has_blocks, size)
     for state, key, line, document in entries:
         state["authors"] = [Author(*values) for values in state["authors"]]
         publication = object.__new__(Publication)

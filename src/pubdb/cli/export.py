@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from ..errors import UsageError
-from .group import db_option, open_library
+from .group import db_option, open_library, progress_bar
 
 LIST_FORMATS = ("markdown", "html", "latex", "text", "json", "csl-json")
 
@@ -58,10 +59,14 @@ def export(
     if style and fmt not in (None, "text", "html"):
         raise UsageError("--style formats text or html; drop --format or use --format html")
     fmt = fmt or ("text" if style else "bibtex")
-    with open_library(db_path) as library:
+    # A bar on the terminal only while the entries go elsewhere (not mixed with them).
+    to_file = output not in (None, "-") or not sys.stdout.isatty()
+    with open_library(db_path) as library, progress_bar("export") as progress:
         if fmt == "bibtex":
             with open_output(output) as out:
-                count = library.export_bibtex(out, author=author)
+                count = library.export_bibtex(
+                    out, author=author, progress=progress if to_file else None
+                )
             if output not in (None, "-"):
                 click.echo(f"wrote {count} entries to {output}", err=True)
             return

@@ -165,17 +165,27 @@ def retry_notice(message: str) -> None:
 
 
 @contextmanager
-def progress_bar(label: str):
+def progress_bar(label: str, stream=None):
+    """A factory the library calls as ``progress(total)`` for work worth a bar: a bar on
+    ``stream`` (stderr) when it is a terminal, else nothing (click would still print
+    the label into a pipe or a log)."""
+    stream = stream or sys.stderr
+
     def factory(total: int):
-        return _bar(total, label)
+        return _bar(total, label, stream) if stream.isatty() else _no_bar()
 
     yield factory
 
 
 @contextmanager
-def _bar(total: int, label: str):
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+def _bar(total: int, label: str, stream):
+    with click.progressbar(length=total, label=label, file=stream) as bar:
         yield bar.update
+
+
+@contextmanager
+def _no_bar():
+    yield lambda done: None
 
 
 def read_source(source: str) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 
 from ..errors import UsageError
-from .group import db_option, open_library, progress_bar, read_source, retry_notice
+from .group import db_option, json_option, open_library, progress_bar, read_source, retry_notice
 
 
 @click.command()
@@ -21,14 +22,19 @@ from .group import db_option, open_library, progress_bar, read_source, retry_not
     help="Also add every arXiv id or URL found in FILE ('-' for stdin).",
 )
 @click.option("--doi", "dois", multiple=True, metavar="DOI", help="Add a paper by its DOI.")
+@json_option
 @db_option
 def add(
     identifiers: tuple[str, ...],
     sources: tuple[str, ...],
     dois: tuple[str, ...],
+    as_json: bool,
     db_path: Path | None,
 ) -> None:
     """Fetch metadata for arXiv ids or DOIs and store it (re-adding updates).
+
+    Each paper is reported as added, updated (values replaced), filled (missing
+    values only), unchanged or not found; --json gives the same words.
 
     \b
     Accepts 2502.01384, 2502.01384v2, arXiv:2502.01384, abs/pdf URLs,
@@ -50,17 +56,21 @@ def add(
     wanted = parse_identifiers(wanted)  # every identifier checked before any request
     with open_library(db_path, creates=True) as library, progress_bar("arXiv") as progress:
         report = library.add(wanted, progress=progress, on_retry=retry_notice)
-    _print_report(report)
+    _print_report(report, as_json)
     sys.exit(0 if report.complete else 1)
 
 
-def _print_report(report) -> None:
-    from .terminal import outcome_line
+def _print_report(report, as_json: bool) -> None:
+    from .terminal import clip, outcome_line, output_width
 
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    width = output_width()
     for outcome in report.outcomes:
-        click.echo(outcome_line(outcome))
+        click.echo(outcome_line(outcome, width))
         for detail in outcome.details:
-            click.echo(f"    {detail}")
+            click.echo(f"    {clip(detail, 300)}")
     click.echo(report.summary)
     missing = [o.identifier for o in report.outcomes if o.action == "not found"]
     if missing:
@@ -70,8 +80,11 @@ def _print_report(report) -> None:
 @click.command()
 @click.argument("references", nargs=-1)
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@json_option
 @db_option
-def refresh(references: tuple[str, ...], dry_run: bool, db_path: Path | None) -> None:
+def refresh(
+    references: tuple[str, ...], dry_run: bool, as_json: bool, db_path: Path | None
+) -> None:
     """Re-query arXiv for arXiv-linked records (all, or the KEYs given).
 
     New versions, a DOI or journal reference that appeared since; fields you
@@ -86,9 +99,7 @@ def refresh(references: tuple[str, ...], dry_run: bool, db_path: Path | None) ->
         report = library.refresh(
             references, dry_run=dry_run, progress=progress, on_retry=retry_notice
         )
-    _print_report(report)
-    if dry_run:
-        click.echo("dry run: nothing was written")
+    _print_report(report, as_json)
     sys.exit(0 if report.complete else 1)
 
 
@@ -140,10 +151,12 @@ def rm(references: tuple[str, ...], db_path: Path | None) -> None:
     Example:
       pubdb rm zekri2024convergence
     """
+    from .terminal import TITLE_CAP, readable
+
     with open_library(db_path, writes=True) as library:
         removed = library.remove(references)
     for publication in removed:
-        click.echo(f"removed {publication.citekey}  {publication.title}")
+        click.echo(f"removed {publication.citekey}  {readable(publication.title, TITLE_CAP)}")
 
 
 @click.command()

@@ -96,10 +96,12 @@ def author_show(name: str, as_json: bool, db_path: Path | None) -> None:
                 "publications": [p.to_dict() for p in publications],
             }
         )
+    from .terminal import TITLE_CAP, readable
+
     for line in _profile_lines(profile):
         click.echo(line)
     for p in publications:
-        click.echo(f"  {p.year or '':<4}  {p.citekey:<28}  {p.title}")
+        click.echo(f"  {p.year or '':<4}  {p.citekey:<28}  {readable(p.title, TITLE_CAP)}")
 
 
 def _profile_lines(profile) -> list[str]:
@@ -360,9 +362,12 @@ def overlap(names: tuple[str, ...], as_json: bool, db_path: Path | None) -> None
             keys = ", ".join(p.citekey for p in papers)
             click.echo(f"    with {labels[side]}: {keys}")
     if result.joint:
+        from .terminal import TITLE_CAP, readable
+
         click.echo("joint papers:")
         for paper in result.joint:
-            click.echo(f"    {paper.year or '':<4}  {paper.citekey}  {paper.title}")
+            title = readable(paper.title, TITLE_CAP)
+            click.echo(f"    {paper.year or '':<4}  {paper.citekey}  {title}")
 
 
 @click.command()

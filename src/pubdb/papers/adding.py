@@ -26,7 +26,7 @@ from ..store.publications import (
 )
 from .keys import key_stem, unique_key
 from .lookup import owned_elsewhere
-from .reports import Outcome, Report
+from .reports import ADDED, NOT_FOUND, Outcome, Report, action_for
 
 if TYPE_CHECKING:
     import sqlite3
@@ -115,6 +115,7 @@ def refresh(
         report = store_fetched(conn, ids, fetched)
         if dry_run:
             transaction.discard()
+    report.dry_run = dry_run
     return report
 
 
@@ -152,7 +153,7 @@ def store_fetched(conn: sqlite3.Connection, ids: Sequence[ArxivId], fetched: Fet
     for arxiv_id in ids:
         record = fetched.records.get(arxiv_id.base)
         if record is None:
-            report.outcomes.append(Outcome("not found", str(arxiv_id)))
+            report.outcomes.append(Outcome(NOT_FOUND, str(arxiv_id)))
         else:
             report.outcomes.append(store_arxiv_record(conn, record))
     return report
@@ -172,7 +173,7 @@ def store_arxiv_record(conn: sqlite3.Connection, record: ArxivRecord) -> Outcome
         publication.doi = None
     insert_new(conn, publication)
     save_arxiv_entry(conn, publication.id, record.id.base, record.id.version, record.xml)
-    return Outcome("added", str(record.id), publication.citekey, publication.title)
+    return Outcome(ADDED, str(record.id), publication.citekey, publication.title)
 
 
 def _update_from_arxiv(conn: sqlite3.Connection, pub_id: int, record: ArxivRecord) -> Outcome:
@@ -185,7 +186,8 @@ def _update_from_arxiv(conn: sqlite3.Connection, pub_id: int, record: ArxivRecor
         del changes["doi"]
     update_publication(conn, pub_id, changes)
     details = describe_changes(before, changes)
-    changed = sorted(changes)
+    filled = sorted(c for c in changes if c not in HIDDEN and _empty(getattr(before, c)))
+    replaced = sorted(c for c in changes if c not in HIDDEN and c not in filled)
     incoming = authors_from_arxiv(record)
     if (
         existing.source == "arxiv"
@@ -194,14 +196,23 @@ def _update_from_arxiv(conn: sqlite3.Connection, pub_id: int, record: ArxivRecor
     ):
         authors = carry_author_marks(existing.authors, incoming)
         save_authors(conn, pub_id, authors)
-        changed.append("authors")
+        (replaced if before.authors else filled).append("authors")
         details.append(f"authors: {len(before.authors)} → {len(authors)} names")
     save_arxiv_entry(conn, pub_id, record.id.base, record.id.version, record.xml)
-    action = "updated" if changed else "unchanged"
     title = changes.get("title", existing.title)
     return Outcome(
-        action, str(record.id), existing.citekey, title, replaced=changed, details=details
+        action_for(filled, replaced),
+        str(record.id),
+        existing.citekey,
+        title,
+        filled=filled,
+        replaced=replaced,
+        details=details,
     )
+
+
+def _empty(value: object) -> bool:
+    return value in (None, "", [], {})
 
 
 def _short(value: object) -> str:
@@ -209,13 +220,15 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+HIDDEN = frozenset({"latex", "fields", "locked"})  # bookkeeping, not a reader's field
+
+
 def describe_changes(before: Publication, changes: dict) -> list[str]:
     """'field: old → new' for each changed column a reader cares about."""
-    hidden = {"latex", "fields", "locked"}
     return [
         f"{name}: {_short(getattr(before, name))} → {_short(value)}"
         for name, value in changes.items()
-        if name not in hidden
+        if name not in HIDDEN
     ]
 
 
@@ -260,15 +273,14 @@ def store_dois(
     report = Report(requests=len(wanted))
     found = [doi for doi in wanted if fetched.get(doi)]
     stored = store_publications(conn, [fetched[doi] for doi in found], "doi.org")
-    actions = {"imported": "added", "merged": "updated", "skipped": "unchanged"}
     by_doi = dict(zip(found, stored.outcomes, strict=True))
     for doi in wanted:
         outcome = by_doi.get(doi)
         if outcome is None:
-            report.outcomes.append(Outcome("not found", doi))
+            report.outcomes.append(Outcome(NOT_FOUND, doi))
         else:
             report.outcomes.append(
-                Outcome(actions[outcome.action], doi, outcome.citekey, outcome.title,
-                        filled=outcome.changes)
+                Outcome(outcome.action, doi, outcome.citekey, outcome.title,
+                        filled=outcome.filled, replaced=outcome.replaced)
             )  # fmt: skip
     return report

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,10 +18,12 @@ from .keys import key_stem, unique_key
 from .lookup import owned_elsewhere
 from .matching import Fingerprint, MatchIndex
 from .merging import merge_publication
-from .reports import IMPORT_ACTIONS, Outcome, Report
+from .reports import ADDED, Outcome, Report, action_for
 
 if TYPE_CHECKING:
     import sqlite3
+
+    from .adding import Progress
 
 FLUSH_EVERY = 1000
 
@@ -39,7 +42,7 @@ class BibtexImporter:
         self.index = MatchIndex.load(conn)
         self.keys = store.all_citekeys(conn)
         self.people = PersonResolver(conn)
-        self.report = Report(IMPORT_ACTIONS)
+        self.report = Report()
         self._pending: list[Publication] = []
         self._documents: list[tuple[int, tuple]] = []
         self._pending_dois: set[str] = set()
@@ -97,7 +100,7 @@ class BibtexImporter:
         fingerprint.doi = publication.doi
         self.index.add(fingerprint)
         outcome = Outcome(
-            "imported", entry.key, publication.citekey, publication.title, entry.file, entry.line
+            ADDED, entry.key, publication.citekey, publication.title, entry.file, entry.line
         )
         self.report.outcomes.append(outcome)
 
@@ -137,10 +140,9 @@ class BibtexImporter:
             store.replace_authorships(self.conn, existing.id, result.authors)
         merged = store.get_publication(self.conn, existing.id)
         self.index.replace(found, Fingerprint.of(merged, found.batch))
-        changed = bool(result.filled or result.replaced)
         self.report.outcomes.append(
             Outcome(
-                "merged" if changed else "skipped",
+                action_for(result.filled, result.replaced),
                 entry.key,
                 existing.citekey,
                 existing.title,
@@ -162,6 +164,9 @@ class BibtexImporter:
         self.report.warnings.append(Problem(entry.file, entry.line, message))
 
 
+PROGRESS_MIN_CHARS = 500_000  # smaller imports take well under a second
+
+
 def import_files(
     conn: sqlite3.Connection,
     paths: Iterable[str | Path],
@@ -169,27 +174,41 @@ def import_files(
     dry_run: bool = False,
     strict: bool = False,
     prefer_incoming: bool = False,
+    progress: Progress | None = None,
 ) -> Report:
     """Import .bib files in one transaction. Broken entries are reported and skipped
-    (with ``strict``, nothing is imported if any is broken); a dry run writes nothing."""
-    from ..bibtex.reader import iter_parsed, read_bibtex_text
+    (with ``strict``, nothing is imported if any is broken); a dry run writes nothing.
+    ``progress(total)`` opens a bar counting characters stored (large imports only)."""
+    from ..bibtex.reader import read_bibtex_text
 
     texts = [(str(path), read_bibtex_text(path)) for path in paths]
-    with write_transaction(conn) as transaction:
+    total = sum(len(text) for _, text in texts)
+    bar = progress(total) if progress and total >= PROGRESS_MIN_CHARS else nullcontext(None)
+    with write_transaction(conn) as transaction, bar as step:
         importer = BibtexImporter(conn, prefer_incoming=prefer_incoming)
-        for batch, (path, text) in enumerate(texts):
-            empty = True
-            for piece in iter_parsed(text, path):
-                empty = empty and piece.empty
-                importer.add(piece, batch)
-            if empty:
-                raise UsageError(f"{path} holds no BibTeX entries")
+        _store_files(importer, texts, step)
         report = importer.finish()
         report.dry_run = dry_run
         report.aborted = strict and bool(report.failures)
         if report.dry_run or report.aborted:
             transaction.discard()
     return report
+
+
+def _store_files(
+    importer: BibtexImporter, texts: list[tuple[str, str]], step: Callable[[int], None] | None
+) -> None:
+    from ..bibtex.reader import iter_parsed
+
+    for batch, (path, text) in enumerate(texts):
+        empty = True
+        for piece in iter_parsed(text, path):
+            empty = empty and piece.empty
+            importer.add(piece, batch)
+            if step is not None and piece.size:
+                step(piece.size)
+        if empty:
+            raise UsageError(f"{path} holds no BibTeX entries")
 
 
 def store_publications(

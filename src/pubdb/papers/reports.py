@@ -1,14 +1,22 @@
 """What a command did to each paper it touched, and the problems it met: one report
-shape for add, refresh and import (partial failure is a value the CLI prints)."""
+shape and one vocabulary for add, refresh and import (partial failure is a value the CLI
+prints, as text or as JSON with the same words)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from ..models import Problem
 
-ADD_ACTIONS = ("added", "updated", "unchanged", "not found")
-IMPORT_ACTIONS = ("imported", "merged", "skipped", "failed")
+# What happened to the library for one paper (or entry):
+ADDED = "added"  # a new record
+UPDATED = "updated"  # a record it matched had values replaced (and maybe filled)
+FILLED = "filled"  # a record it matched gained values it lacked; nothing replaced
+UNCHANGED = "unchanged"  # a record it matched had nothing new
+NOT_FOUND = "not found"  # arXiv or doi.org does not know the identifier
+FAILED = "failed"  # an entry that could not be read (file, line and reason given)
+ACTIONS = (ADDED, UPDATED, FILLED, UNCHANGED, NOT_FOUND, FAILED)
 
 
 @dataclass
@@ -38,9 +46,13 @@ class Outcome:
         return self.filled + self.replaced
 
 
+def action_for(filled: list[str], replaced: list[str]) -> str:
+    """The word for a stored record a paper matched."""
+    return UPDATED if replaced else FILLED if filled else UNCHANGED
+
+
 @dataclass
 class Report:
-    actions: tuple[str, ...] = ADD_ACTIONS
     outcomes: list[Outcome] = field(default_factory=list)
     failures: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -49,9 +61,12 @@ class Report:
     aborted: bool = False
 
     def count(self, action: str) -> int:
-        if action == "failed":
+        if action == FAILED:
             return len(self.failures)
         return sum(1 for outcome in self.outcomes if outcome.action == action)
+
+    def counts(self) -> dict[str, int]:
+        return {action: self.count(action) for action in ACTIONS}
 
     def extend(self, other: Report) -> None:
         self.outcomes += other.outcomes
@@ -61,13 +76,31 @@ class Report:
 
     @property
     def summary(self) -> str:
-        text = ", ".join(f"{action} {self.count(action)}" for action in self.actions)
+        """'23 added, 2 filled, 1 failed': the counts that are not zero."""
+        text = ", ".join(f"{n} {action}" for action, n in self.counts().items() if n)
+        text = text or "nothing to do"
         if self.aborted:
             text += " (--strict: nothing imported)"
-        elif self.dry_run and "imported" in self.actions:
+        elif self.dry_run:
             text += " (dry run: nothing written)"
         return text
 
     @property
     def complete(self) -> bool:
-        return self.count("not found") == 0
+        return self.count(NOT_FOUND) == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine form (`--json`): counts and one outcome per paper or entry, failed
+        entries included, with the words of the text report."""
+        outcomes = [asdict(outcome) for outcome in self.outcomes]
+        outcomes += [
+            {"action": FAILED, "file": p.file, "line": p.line, "reason": p.message}
+            for p in self.failures
+        ]
+        return {
+            "summary": self.counts(),
+            "dry_run": self.dry_run,
+            "aborted": self.aborted,
+            "outcomes": outcomes,
+            "warnings": [asdict(problem) for problem in self.warnings],
+        }

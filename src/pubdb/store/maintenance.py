@@ -90,24 +90,17 @@ def _schema(conn: sqlite3.Connection) -> Finding:
 
 
 def expected_search_rows(conn: sqlite3.Connection) -> dict[int, tuple[str, ...]]:
-    from .search import AUTHORS_SQL, document
+    from .search import DOCUMENT_SQL, row_document
 
-    rows = conn.execute(
-        "SELECT p.id, p.title, p.venue, p.journal, p.booktitle, p.abstract,"
-        f" {AUTHORS_SQL} FROM publications p"
-    )
-    return {row[0]: document(row[1], row[6], row[2:5], row[5]) for row in rows}
+    return {row[0]: row_document(row) for row in conn.execute(DOCUMENT_SQL)}
 
 
 def _search_index(conn: sqlite3.Connection) -> Finding:
     """Every publication indexed with its current text (or queued for indexing)."""
+    from .search import indexed_rows
+
     queued = {row[0] for row in conn.execute("SELECT publication_id FROM search_dirty")}
-    indexed = {
-        row[0]: tuple(v or "" for v in row[1:])
-        for row in conn.execute(
-            "SELECT rowid, title, authors, venue, abstract FROM publications_fts"
-        )
-    }
+    indexed = indexed_rows(conn)
     expected = expected_search_rows(conn)
     stale = [
         pub_id

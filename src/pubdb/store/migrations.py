@@ -222,6 +222,26 @@ def m005_people_affiliations(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_search_tokens(db: Database) -> None:
+    """The index rebuilt with pubdb's own tokenizer (search_text: TeX and math decoded,
+    "C++", "R&D", "μP" kept whole, hyphenated words also joined) and a year column;
+    a record is re-indexed when its year changes too."""
+    from .search_text import FTS_TOKENIZER
+
+    _run(
+        db,
+        "DROP TABLE publications_fts",
+        "CREATE VIRTUAL TABLE publications_fts USING fts5("
+        f'title, authors, venue, abstract, year, tokenize = "{FTS_TOKENIZER}")',
+        "DROP TRIGGER publications_search_update",
+        "CREATE TRIGGER publications_search_update AFTER UPDATE OF title, abstract, venue,"
+        " journal, booktitle, year ON publications"
+        " BEGIN INSERT OR IGNORE INTO search_dirty VALUES (NEW.id); END",
+        "INSERT OR IGNORE INTO search_dirty SELECT id FROM publications",
+    )
+
+
 LATEST_VERSION = len(migrations._migrations)
 assert LATEST_VERSION == SCHEMA_VERSION, "update pubdb/schema.py with the new step"
 assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES, "update schema.py"

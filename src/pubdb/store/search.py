@@ -1,25 +1,27 @@
-"""Full-text search: an FTS5 index of folded title, authors, venue and abstract."""
+"""Full-text search: an FTS5 index (``publications_fts``, keyed by publication id) of
+each record's title, authors, venue, abstract and year, as search_text tokenizes them."""
 
 from __future__ import annotations
 
 import sqlite3
 
 from ..models import Publication
-from ..normalize import fold_key
+from .search_query import SearchQuery, term_expression
+from .search_text import index_text
 from .sql import in_chunks
 
-WEIGHTS = (10.0, 5.0, 3.0, 1.0)  # title, authors, venue, abstract
+INDEXED = ("title", "authors", "venue", "abstract", "year")
+WEIGHTS = (10.0, 5.0, 3.0, 1.0, 0.0)  # bm25 weight of each indexed column
 # A publication's authors in order, as one text (publication p).
 AUTHORS_SQL = (
     "(SELECT group_concat(name, ' ; ') FROM"
     " (SELECT name FROM authorships a WHERE a.publication_id = p.id ORDER BY a.position))"
 )
-
-
-def _folded(text: str | None) -> str:
-    if not text:
-        return ""
-    return text.lower() if text.isascii() else fold_key(text)
+DOCUMENT_SQL = (
+    f"SELECT p.id, p.title, {AUTHORS_SQL}, p.venue, p.journal, p.booktitle, p.abstract,"
+    " p.year FROM publications p"
+)
+Document = tuple[str, str, str, str, str]
 
 
 def document(
@@ -27,15 +29,27 @@ def document(
     authors: str | None,
     venues: tuple[str | None, ...],
     abstract: str | None,
-) -> tuple[str, str, str, str]:
-    """The folded columns (title, authors, venue, abstract) indexed for one record."""
+    year: int | None = None,
+) -> Document:
+    """The indexed columns of one record (title, authors, venue, abstract, year)."""
     venue = " ".join(dict.fromkeys(v for v in venues if v))
-    return _folded(title), _folded(authors), _folded(venue), _folded(abstract)
+    return (
+        index_text(title),
+        index_text(authors),
+        index_text(venue),
+        index_text(abstract),
+        str(year) if year else "",
+    )
 
 
-def publication_document(p: Publication) -> tuple[str, str, str, str]:
+def publication_document(p: Publication) -> Document:
     authors = " ; ".join(a.name for a in p.authors) if p.authors else None
-    return document(p.title, authors, (p.venue, p.journal, p.booktitle), p.abstract)
+    return document(p.title, authors, (p.venue, p.journal, p.booktitle), p.abstract, p.year)
+
+
+def row_document(row: sqlite3.Row | tuple) -> Document:
+    """The document of a row of DOCUMENT_SQL (after its id)."""
+    return document(row[1], row[2], (row[3], row[4], row[5]), row[6], row[7])
 
 
 def flush(conn: sqlite3.Connection) -> int:
@@ -43,20 +57,14 @@ def flush(conn: sqlite3.Connection) -> int:
     ids = [row[0] for row in conn.execute("SELECT publication_id FROM search_dirty")]
     for chunk, marks in in_chunks(ids):
         conn.execute(f"DELETE FROM publications_fts WHERE rowid IN ({marks})", chunk)
-        rows = conn.execute(
-            "SELECT p.id, p.title, p.venue, p.journal, p.booktitle, p.abstract,"
-            f" {AUTHORS_SQL} FROM publications p WHERE p.id IN ({marks})",
-            chunk,
-        ).fetchall()
-        _insert_documents(
-            conn, [(row[0], document(row[1], row[6], row[2:5], row[5])) for row in rows]
-        )
+        rows = conn.execute(f"{DOCUMENT_SQL} WHERE p.id IN ({marks})", chunk).fetchall()
+        _insert_documents(conn, [(row[0], row_document(row)) for row in rows])
     if ids:
         conn.execute("DELETE FROM search_dirty")
     return len(ids)
 
 
-def index_new(conn: sqlite3.Connection, documents: list[tuple[int, tuple]]) -> None:
+def index_new(conn: sqlite3.Connection, documents: list[tuple[int, Document]]) -> None:
     """Index just-inserted publications whose documents are already computed, and take
     them off the queue the insert trigger put them on."""
     _insert_documents(conn, documents)
@@ -64,31 +72,92 @@ def index_new(conn: sqlite3.Connection, documents: list[tuple[int, tuple]]) -> N
         conn.execute(f"DELETE FROM search_dirty WHERE publication_id IN ({marks})", chunk)
 
 
-def _insert_documents(conn: sqlite3.Connection, documents: list[tuple[int, tuple]]) -> None:
+def _insert_documents(conn: sqlite3.Connection, documents: list[tuple[int, Document]]) -> None:
+    columns, marks = ", ".join(INDEXED), ", ".join("?" for _ in INDEXED)
     conn.executemany(
-        "INSERT INTO publications_fts (rowid, title, authors, venue, abstract)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [(pub_id, *columns) for pub_id, columns in documents],
+        f"INSERT INTO publications_fts (rowid, {columns}) VALUES (?, {marks})",
+        [(pub_id, *document) for pub_id, document in documents],
     )
 
 
-def match_expression(query: str) -> str | None:
-    """User words as an FTS5 query: every word must appear (as a prefix); no FTS syntax
-    from the user reaches SQLite."""
-    words = fold_key(query).split()
-    return " ".join(f'"{word}"*' for word in words) or None
+def indexed_rows(conn: sqlite3.Connection) -> dict[int, Document]:
+    columns = ", ".join(INDEXED)
+    return {
+        row[0]: tuple(value or "" for value in row[1:])
+        for row in conn.execute(f"SELECT rowid, {columns} FROM publications_fts")
+    }
 
 
-def search_ids(conn: sqlite3.Connection, query: str, limit: int | None = None) -> list[int]:
-    expression = match_expression(query)
-    if expression is None:
-        return []
-    sql = (
-        "SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?"
-        f" ORDER BY bm25(publications_fts, {', '.join(map(str, WEIGHTS))})"
-    )
-    params: list = [expression]
+def search_ids(conn: sqlite3.Connection, query: SearchQuery, limit: int | None = None) -> list[int]:
+    """Ids of the publications a parsed query finds: records whose title holds more of
+    the words first, then by bm25 (title, authors, venue, abstract weighed 10, 5, 3, 1),
+    then newest first."""
+    where, params = _filters(query)
+    match = query.match()
+    if match is None:
+        sql = f"SELECT p.id FROM publications p WHERE {where} ORDER BY p.year DESC, p.id DESC"
+    else:
+        probes = query.title_probes()
+        title_hits = " + ".join(
+            "(p.id IN (SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?))"
+            for _ in probes
+        )
+        sql = (
+            "SELECT p.id FROM publications_fts JOIN publications p ON p.id = publications_fts.rowid"
+            f" WHERE publications_fts MATCH ? AND {where} ORDER BY"
+            + (f" {title_hits} DESC," if probes else "")
+            + f" bm25(publications_fts, {', '.join(map(str, WEIGHTS))}), p.year DESC, p.id DESC"
+        )
+        params = [match, *params, *probes]
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
     return [row[0] for row in conn.execute(sql, params)]
+
+
+def _filters(query: SearchQuery) -> tuple[str, list]:
+    """The SQL conditions for years, keys and excluded words (ANDed)."""
+    conditions: list[str] = []
+    params: list = []
+    for negated in (False, True):
+        years = [y for y in query.years if y.negated == negated]
+        keys = [k for k in query.keys if k.negated == negated]
+        alternatives: list[str] = []
+        for year in years:
+            bounds = []
+            if year.first is not None:
+                bounds.append("p.year >= ?")
+                params.append(year.first)
+            if year.last is not None:
+                bounds.append("p.year <= ?")
+                params.append(year.last)
+            alternatives.append("(" + " AND ".join(bounds) + ")")
+        for key in keys:
+            alternatives.append("p.citekey LIKE ? ESCAPE '\\'")
+            params.append(_like_prefix(key.prefix))
+        if alternatives:
+            either = " OR ".join(alternatives)
+            conditions.append(f"NOT coalesce({either}, 0)" if negated else f"({either})")
+    for term in query.author_terms:
+        written = "p.id IN (SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?)"
+        params.append(term_expression(term))
+        people = query.people.get(term.text, ())
+        if people:
+            marks = ", ".join("?" for _ in people)
+            written += (
+                f" OR p.id IN (SELECT publication_id FROM authorships WHERE person_id IN ({marks}))"
+            )
+            params += people
+        conditions.append(f"NOT ({written})" if term.negated else f"({written})")
+    excluded = query.excluded()
+    if excluded is not None:
+        conditions.append(
+            "p.id NOT IN (SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?)"
+        )
+        params.append(excluded)
+    return " AND ".join(conditions) or "1", params
+
+
+def _like_prefix(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"

@@ -62,8 +62,15 @@ def display_math(text: str) -> str:
     return "".join(out)
 
 
+# A TeX control word is ASCII letters only: '\fracλθ' is \frac with λ and θ (pylatexenc
+# would read one unknown macro 'fracλθ' and show nothing).
+_CONTROL_WORD_BEFORE_UNICODE = re.compile(r"(\\[A-Za-z]+)(?=[^\x00-\x7f])")
+_COLON = re.compile(r"\\colon(?![A-Za-z])")  # pylatexenc drops it
+
+
 @functools.lru_cache(maxsize=4096)
 def _math_as_text(math: str) -> str:
+    math = _COLON.sub(":", _CONTROL_WORD_BEFORE_UNICODE.sub(r"\1 ", math))
     shown = " ".join(_math_converter().latex_to_text(math).split())
     return _SINGLE_SYMBOLS.sub(r"\1", shown)
 
