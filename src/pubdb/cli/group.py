@@ -73,15 +73,23 @@ def json_option(command: Callable) -> Callable:
 
 def open_library(db_path: Path | None):
     """The database: the command's --db, else the group's --db, else $PUBDB_DB."""
+    from ..library import Library
+
+    return Library(database_path(db_path))
+
+
+def database_path(db_path: Path | None) -> Path:
+    """Which database a command means (the command's --db, else the group's --db, else
+    $PUBDB_DB or db/pubdb.db), without opening or creating it."""
     from click.core import ParameterSource
 
-    from ..library import Library
+    from ..library import default_db_path
 
     ctx = click.get_current_context()
     given = ctx.meta.get("pubdb.db")
     if given and ctx.get_parameter_source("db_path") is not ParameterSource.COMMANDLINE:
         db_path = given
-    return Library(db_path)
+    return Path(db_path) if db_path else default_db_path()
 
 
 @contextmanager
