@@ -91,7 +91,8 @@ def _add_identifiers(wanted: list, sources: tuple[str, ...], author, dry_run, db
 
 def _add_titles(path: str, keep_unmatched: bool, author, dry_run: bool, db_path):
     text = read_source(path)
-    with open_library(db_path) as library, progress_bar("arXiv titles") as progress:
+    bar = progress_bar("searching arXiv for each title")
+    with open_library(db_path) as library, bar as progress:
         return library.add_titles(
             text, source=path, keep_unmatched=keep_unmatched, author=author,
             dry_run=dry_run, progress=progress,
