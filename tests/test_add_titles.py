@@ -95,7 +95,8 @@ def test_zekri_records_keep_what_the_cv_says(run, arxiv_seeds, db_path):
         # arXiv's full names are, and kept against refresh.
         assert [a.name for a in zeroshot.authors][:2] == ["A. Benechehab", "Y. Attia El Hili"]
         assert (zeroshot.authors[1].given, zeroshot.authors[1].family) == ("Y.", "Attia El Hili")
-        assert zeroshot.locked == ["authors"]
+        assert zeroshot.locked == ["authors", "date", "month", "year"]
+        assert finetuning.locked == ["authors"]
         assert library.author_profile("O. Zekri").person.name == "Oussama Zekri"
         assert library.author_profile("Y. Attia El Hili").person.name == "Youssef Attia El Hili"
 
@@ -149,6 +150,14 @@ def test_exported_list_matches_the_cv_entry_by_entry(run, arxiv_seeds):
         assert rest[1:] == cv_rest[1:]  # the notes
     sections = [line for line in exported.stdout.splitlines() if line.startswith("## ")]
     assert sections == ["## Preprints", "## Conference papers", "## Workshop papers"]
+
+
+def test_refresh_keeps_what_the_cv_said(run, arxiv_seeds, db_path):
+    run("add", "--titles", str(ZEKRI_CV))
+    result = run("refresh")
+    assert result.stdout.splitlines()[-1] == "added 0, updated 0, unchanged 4, not found 0"
+    split = run("author", "split", "Oussama Zekri", "--name", "O. Zekri")
+    assert split.exit_code == 0, split.output  # the CV's writing is a name of his
 
 
 def test_adding_the_cv_again_changes_nothing(run, arxiv_seeds, db_path):
@@ -309,6 +318,20 @@ def test_a_title_arxiv_lacks_is_not_found_or_kept_from_its_line(run, arxiv, tmp_
         assert [(a.name, a.equal_contribution) for a in paper.authors] == [
             ("A. Smith", False), ("O. Zekri", True),
         ]  # fmt: skip
+
+
+def test_hostile_lines_stay_data(run, arxiv, tmp_path, db_path):
+    cv = write_cv(
+        tmp_path,
+        "- R. Tables. Robert'); DROP TABLE publications;--\x1b[2J \u202eevil. In ICML 2024.\n",
+    )
+    result = run("add", "--titles", cv, "--keep-unmatched")
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    with Library(db_path) as library:
+        [paper] = library.publications()
+        assert paper.title == "Robert'); DROP TABLE publications;–[2J evil"  # TeX's --
+        assert (paper.authors[0].name, paper.venue) == ("R. Tables", "ICML")
 
 
 def test_author_option_skips_entries_by_others(run, arxiv_seeds, db_path):

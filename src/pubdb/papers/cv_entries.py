@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..ids import ArxivId, find_arxiv_ids
+from ..normalize import strip_control
 from ..tex.decode import tex_to_unicode
 from ..tex.encode import to_latex
 
@@ -112,8 +113,9 @@ class CvEntry:
 
 
 def parse_publication_list(text: str) -> list[CvEntry]:
-    """The publications of a CV text, in its order."""
-    lines = text.splitlines()
+    """The publications of a CV text, in its order. Control and invisible characters
+    (terminal escapes, bidi marks) are dropped first: they are never part of a title."""
+    lines = strip_control(text, keep_line_breaks=True).splitlines()
     if any(_bold_title(line) for line in lines):
         return [entry for entry in map(_block_entry, _blocks(lines)) if entry]
     if any(_LIST_MARK.match(line.strip()) for line in lines):

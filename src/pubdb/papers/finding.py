@@ -351,6 +351,7 @@ def _shape(conn: sqlite3.Connection, publication: Publication, entry: CvEntry) -
         for author, full_name in zip(publication.authors, fetched, strict=True):
             name = parse_name(full_name)
             author.person_id = resolver.resolve(Author(full_name, name.given, name.family))
+            resolver.remember(author.person_id, author)
 
 
 def _unmatched(

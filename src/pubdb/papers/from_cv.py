@@ -27,8 +27,11 @@ def apply_entry(publication: Publication, entry: CvEntry) -> bool:
     list exported again reads like the CV), keep arXiv's affiliations, and are locked
     against refresh; returns whether that happened."""
     if entry.year and entry.year != publication.year:
+        # The CV's year (a venue's, not the preprint's): arXiv's month and day belong to
+        # another year, and refresh must not bring them back.
         publication.year = entry.year
-        publication.month = publication.date = None  # arXiv's month belongs to its year
+        publication.month = publication.date = None
+        publication.locked = sorted({*publication.locked, "year", "month", "date"})
     if entry.venue:
         publication.venue = entry.venue
         publication.kind = entry.kind or classify_venue(entry.venue)
