@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pubdb.papers.cv_entries import CvAuthor, parse_entry_text, parse_publication_list
 from pubdb.tex.decode import tex_to_unicode
@@ -298,3 +300,20 @@ def test_authors_are_plain_records():
     assert entry.authors == [
         CvAuthor("T. Pumir", True), CvAuthor("S. Jelassi", True), CvAuthor("N. Boumal"),
     ]  # fmt: skip
+
+
+@given(text=st.text(max_size=400))
+def test_any_text_reads_without_error(text):
+    for entry in parse_publication_list(text):
+        assert entry.title and entry.title == entry.title.strip()
+        assert entry.line >= 1
+
+
+@given(
+    lines=st.lists(
+        st.sampled_from(ZEKRI_LINES + JELASSI.splitlines()[:30] + ["", "## Heading", "---"]),
+        max_size=12,
+    )
+)
+def test_seed_lines_in_any_order_read_without_error(lines):
+    parse_publication_list("\n".join(lines))

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from werkzeug import Response
 
 from dbdump import bibliographic_dump
@@ -165,6 +167,10 @@ def test_nothing_found_exits_1(run, arxiv):
     assert result.exit_code == 1
     assert result.stdout.splitlines()[-1] == "found 0, skipped 0"
     assert 'pubdb: nothing found for author "Nobody Atall"' in result.stderr
+    added = run("find", "--author", "Nobody Atall", "--since", "2020", "--add")
+    assert added.exit_code == 1
+    assert added.stdout == "added 0, already present 0, possible 0, not found 0, skipped 0\n"
+    assert 'pubdb: nothing found for author "Nobody Atall", since 2020' in added.stderr
 
 
 def test_several_pages_show_progress_on_stderr(run, arxiv, monkeypatch):
@@ -267,3 +273,17 @@ def test_find_papers_needs_no_library(arxiv, tmp_path):
     result = find_papers(SearchQuery(title="Large Language Models as Markov Chains"), db_path=path)
     assert [c.record.id.base for c in result.found] == ["2410.02724"]
     assert not result.library and not path.parent.exists()
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(author=st.text(max_size=30), title=st.text(max_size=50))
+def test_any_typed_text_is_a_valid_query_or_one_usage_line(run, arxiv, author, title):
+    """Whatever is typed, arXiv never sees bad syntax (no 400): the query holds folded
+    words only, or nothing is asked and one line says why."""
+    result = run("find", "--author", author, "--title", title)
+    assert result.exit_code in (0, 1, 2)
+    assert "rejected the request" not in result.stderr
+    if result.exit_code == 2:
+        assert result.stderr.startswith("pubdb: ") and result.stderr.count("\n") == 1

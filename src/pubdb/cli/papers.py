@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -100,6 +98,8 @@ def _add_titles(path: str, keep_unmatched: bool, author, dry_run: bool, db_path)
 
 
 def _show_added(report, as_json: bool, *, wide: bool) -> None:
+    import json
+
     from .candidates import report_json, report_lines
 
     if as_json:
@@ -174,6 +174,9 @@ def find(
 
 
 def _show_found(result, limit: int, as_json: bool) -> None:
+    import json
+    import shutil
+
     from .candidates import candidate_rows, find_json, find_summary, search_notes
 
     if as_json:
@@ -183,11 +186,11 @@ def _show_found(result, limit: int, as_json: bool) -> None:
         click.echo(f"pubdb: {note}", err=True)
     if result.report is not None:
         _show_added(result.report, False, wide=True)
-        return
-    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-    for row in candidate_rows(result, width):
-        click.echo(row)
-    click.echo(find_summary(result))
+    else:
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        for row in candidate_rows(result, width):
+            click.echo(row)
+        click.echo(find_summary(result))
     if not result.found:
         click.echo(f"pubdb: nothing found for {result.query.describe()}", err=True)
 

@@ -192,6 +192,8 @@ class ArxivClient(PoliteClient):
     def _search_page(
         self, query: str, start: int, count: int, sort: str, pages_before: int
     ) -> tuple[list[ArxivRecord], int]:
+        # No raw=1: arXiv's new backend rewrites only words without a field (testing ->
+        # all:testing), and every word pubdb sends has one (sources/arxiv_query.py).
         params = {
             "search_query": query,
             "start": str(start),
