@@ -4,7 +4,15 @@ It answers ``id_list`` queries the way arXiv does: the entry of each id it knows
 ``tests/fixtures/arxiv/papers.xml``: facts of real papers, placeholder abstracts), unknown
 ids silently left out, results cut at ``max_results`` (default 10), a 400 error feed for a
 malformed id, and (optionally) 429 for requests that come sooner than arXiv's 3-second
-spacing. Faults can be queued to replace the next answers.
+spacing. Faults can be queued to replace the next answers, or scheduled for the n-th.
+
+It answers ``search_query`` too (``arxiv_search.py``): ``au:``, ``ti:``, ``abs:``,
+``all:``, ``cat:``, phrases, ``AND``/``OR``/``ANDNOT``, parentheses and
+``submittedDate:[FROM TO TO]`` over the same entries, sorted by ``sortBy``, paged by
+``start`` and ``max_results`` with ``totalResults``, and the 400 error feed for bad
+syntax, a bad sort, ``max_results`` above 2,000 or a page past the 10,000-result window.
+``claimed_total`` makes it promise more results than it serves (pages past the real ones
+come back empty, as arXiv's do).
 
 Real recorded arXiv responses are an optional extra layer for the parser tests only
 (tests/test_arxiv_parse.py): they are read from ``$PUBDB_ARXIV_FIXTURES``, else from
@@ -92,12 +100,17 @@ def feed(entries: list[bytes], id_list: str = "", total: int | None = None) -> b
     return FEED_HEAD + head + body + b"</feed>\n"
 
 
-def error_feed(bad_id: str) -> bytes:
+def error_feed(bad_id: str, message: str | None = None) -> bytes:
+    """arXiv's 400 answer: an error entry whose ``<summary>`` says what was wrong."""
+    from xml.sax.saxutils import escape
+
+    message = message or f"incorrect id format for {bad_id}"
+    anchor = re.sub(r"\W+", "_", message)
     entry = (
-        b"<entry><id>https://arxiv.org/api/errors#incorrect_id_format_for_"
-        + bad_id.encode()
-        + b"</id><title>Error</title><summary>incorrect id format for "
-        + bad_id.encode()
+        b"<entry><id>https://arxiv.org/api/errors#"
+        + escape(anchor).encode()
+        + b"</id><title>Error</title><summary>"
+        + escape(message).encode()
         + b"</summary><author><name>arXiv api core</name></author></entry>"
     )
     return feed([entry], total=1)
@@ -109,6 +122,8 @@ class ArxivStandIn:
     min_interval: float = 0.0
     requests: list[dict[str, str]] = field(default_factory=list)
     faults: list[Response] = field(default_factory=list)
+    scheduled: dict[int, Response] = field(default_factory=dict)
+    claimed_total: int | None = None
     refused: int = 0
     _last: float | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -116,10 +131,16 @@ class ArxivStandIn:
     def fail_next(self, *responses: Response) -> None:
         self.faults.extend(responses)
 
+    def fail_request(self, number: int, response: Response) -> None:
+        """Answer the ``number``-th request (1 for the first) with ``response``."""
+        self.scheduled[number] = response
+
     def handler(self, request: Request) -> Response:
         with self._lock:
             now = time.monotonic()
             self.requests.append(dict(request.args))
+            if len(self.requests) in self.scheduled:
+                return self.scheduled.pop(len(self.requests))
             if self.faults:
                 return self.faults.pop(0)
             if (
@@ -131,9 +152,29 @@ class ArxivStandIn:
                 self._last = now
                 return Response("Rate exceeded.", status=429, content_type="text/plain")
             self._last = now
+        if "search_query" in request.args:
+            return self.search(request.args)
         return self.answer(
             request.args.get("id_list", ""), int(request.args.get("max_results", 10))
         )
+
+    def search(self, args) -> Response:
+        from arxiv_search import SearchError, answer_search
+
+        try:
+            entries, total = answer_search(self.entries, args, self.claimed_total)
+        except SearchError as problem:
+            return Response(
+                error_feed("", str(problem)), status=400, content_type="application/atom+xml"
+            )
+        return Response(
+            feed(entries, total=total), content_type="application/atom+xml; charset=utf-8"
+        )
+
+    @property
+    def searches(self) -> list[dict[str, str]]:
+        """The parameters of every search request, in order."""
+        return [params for params in self.requests if "search_query" in params]
 
     def answer(self, id_list: str, max_results: int) -> Response:
         ids = [i for i in id_list.split(",") if i]

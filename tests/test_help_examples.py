@@ -12,9 +12,11 @@ from pathlib import Path
 import click
 import pytest
 
+import people_feeds
 from pubdb.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 
 EXAMPLE_FILES = {
     "thread.txt": "New preprint! We fine-tune discrete diffusion models with policy"
@@ -44,6 +46,8 @@ EXAMPLE_FILES = {
   year = {2024},
 }
 """,
+    # A CV's publication list (`add --titles`): Oussama Zekri's, as his CV has it.
+    "cv.txt": (SEEDS / "zekri-publications.txt").read_text(encoding="utf-8"),
     "talk.bib": """@misc{jelassi2024talk,
   author = {Jelassi Samy},
   title = {Transformers versus state space models at copying},
@@ -128,6 +132,8 @@ def workspace(tmp_path, readme_database, arxiv, httpserver, monkeypatch):
     shutil.copy(ROOT / "bib" / "seeds.bib", tmp_path / "bib" / "seeds.bib")
     for name, text in EXAMPLE_FILES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
+    # Zekri's [3], which papers.xml lacks, from the people tests' feed
+    arxiv.entries[people_feeds.ATTIA_EL_HILI_PAPER] = people_feeds.entry("2410.11711")
     httpserver.expect_request(f"/{DOI}").respond_with_json(
         DOI_RECORD, content_type="application/vnd.citationstyles.csl+json"
     )

@@ -62,8 +62,14 @@ def test_ci_runs_the_readme_setup_and_test_commands():
 
 @pytest.fixture
 def workspace(tmp_path, monkeypatch, arxiv):
+    import people_feeds
+
     (tmp_path / "bib").mkdir()
     shutil.copy(ROOT / "bib" / "seeds.bib", tmp_path / "bib" / "seeds.bib")
+    # The texts the examples read (a CV, a thread), where they are in the repository.
+    shutil.copytree(ROOT / "tests" / "fixtures" / "seeds", tmp_path / "tests/fixtures/seeds")
+    # Zekri's CV [3], arXiv:2410.11711, which papers.xml lacks: the people tests' feed.
+    arxiv.entries[people_feeds.ATTIA_EL_HILI_PAPER] = people_feeds.entry("2410.11711")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PUBDB_DB", "db/pubdb.db")  # as the README's reader would name it
     monkeypatch.setenv("COLUMNS", "200")

@@ -27,9 +27,12 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .papers.adding import Notice, Progress
+    from .papers.finding import FindReport, FindResult
     from .sources.arxiv import ArxivClient
+    from .sources.arxiv_query import SearchQuery
 
 EXPORT_PROGRESS_MIN = 5_000  # records; smaller exports take well under a second
+FIND_LIMIT = 1000  # arXiv results a search reads unless told otherwise
 
 
 def default_db_path() -> Path:
@@ -67,6 +70,20 @@ def library_info(path: str | Path | None = None) -> LibraryInfo:
             info.people = count_people(library.conn)
             info.read_only = library.read_only
     return info
+
+
+def find_papers(
+    query: SearchQuery, *, db_path: str | Path | None = None, add: bool = False, **options
+) -> FindResult:
+    """``Library.find`` for someone who may have no library yet: without a database (and
+    without ``add``) the search runs, nothing is marked and no file is created."""
+    path = locate(db_path).path
+    if add or path.exists():
+        with Library(path, create=add) as library:
+            return library.find(query, add=add, **options)
+    from .papers.finding import find
+
+    return find(None, query, limit=options.pop("limit", FIND_LIMIT), **options)
 
 
 @contextmanager
@@ -143,20 +160,53 @@ class Library:
         self,
         identifiers: Iterable[str | ArxivId] | Identifiers,
         *,
+        author: str | None = None,
+        dry_run: bool = False,
         progress: Progress | None = None,
         client: ArxivClient | None = None,
         on_retry: Notice | None = None,
     ) -> Report:
         """Fetch arXiv ids and DOIs (each from its own service) and store them: new
         papers are added, known ones updated. Every identifier is checked first;
-        ``on_retry`` is told of each retry (why, how long until it, which attempt)."""
+        ``on_retry`` is told of each retry (why, how long until it, which attempt). With
+        ``author``, only papers one of whose authors is that person are stored (the
+        others are reported as skipped); ``dry_run`` writes nothing."""
+        wanted = parse_identifiers(identifiers)
+        if author is not None or dry_run:
+            from .papers.finding import add_checked
+
+            return add_checked(
+                self.conn, wanted.arxiv_ids, wanted.dois, author=author, dry_run=dry_run,
+                progress=progress, client=client, on_retry=on_retry,
+            )  # fmt: skip
         from .papers.adding import add
 
-        wanted = parse_identifiers(identifiers)
         return add(
             self.conn, wanted.arxiv_ids, wanted.dois,
             progress=progress, client=client, on_retry=on_retry,
         )  # fmt: skip
+
+    def add_titles(self, text: str, **options) -> FindReport:
+        """Add the papers of a publication list (a CV's, or one title a line), each found
+        on arXiv by its title (or the arXiv id its line links to) on strong evidence, with
+        the venue, status, notes and equal-contribution stars the line gives. Options:
+        ``source`` (the file's name, for reports), ``keep_unmatched`` (store entries
+        arXiv lacks from the line itself), ``author``, ``dry_run``, ``progress``,
+        ``client``."""
+        from .papers.finding import add_titles
+
+        return add_titles(self.conn, text, **options)
+
+    def find(
+        self, query: SearchQuery, *, limit: int = FIND_LIMIT, add: bool = False, **options
+    ) -> FindResult:
+        """Search arXiv (``SearchQuery``: author, title, date range), newest first, up to
+        ``limit`` results; keep the papers by the person asked for and mark those in the
+        library; ``add`` stores the others in one transaction. Options: ``dry_run``,
+        ``progress``, ``client``."""
+        from .papers.finding import find
+
+        return find(self.conn, query, limit=limit, add=add, **options)
 
     def add_arxiv(self, identifiers: Iterable[str | ArxivId], **options) -> Report:
         """Like ``add``, for arXiv identifiers only."""

@@ -1,4 +1,4 @@
-"""Commands that add and change papers: add, refresh, edit, rm, merge."""
+"""Commands that add and change papers: add, find, refresh, edit, rm, merge."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from .group import db_option, json_option, open_library, progress_bar, read_source, retry_notice
+from .group import (
+    db_option,
+    given_library,
+    json_option,
+    open_library,
+    progress_bar,
+    read_source,
+    retry_notice,
+)
 
 
 @click.command()
@@ -22,12 +30,29 @@ from .group import db_option, json_option, open_library, progress_bar, read_sour
     help="Also add every arXiv id or URL found in FILE ('-' for stdin).",
 )
 @click.option("--doi", "dois", multiple=True, metavar="DOI", help="Add a paper by its DOI.")
+@click.option(
+    "--titles",
+    metavar="FILE",
+    help="Add the papers of a publication list (a CV's, or one title a line), each found on"
+    " arXiv by its title, with the venue, status and notes its line gives.",
+)
+@click.option(
+    "--keep-unmatched",
+    is_flag=True,
+    help="With --titles: store entries arXiv has no match for from their line (source cv).",
+)
+@click.option("--author", metavar="NAME", help="Keep only papers one of whose authors is NAME.")
+@click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
 @json_option
 @db_option
 def add(
     identifiers: tuple[str, ...],
     sources: tuple[str, ...],
     dois: tuple[str, ...],
+    titles: str | None,
+    keep_unmatched: bool,
+    author: str | None,
+    dry_run: bool,
     as_json: bool,
     db_path: Path | None,
 ) -> None:
@@ -39,25 +64,155 @@ def add(
     \b
     Accepts 2502.01384, 2502.01384v2, arXiv:2502.01384, abs/pdf URLs,
     10.48550/arXiv.2502.01384, old-style ids such as hep-th/9901001, and DOIs
-    (fetched from doi.org).
+    (fetched from doi.org). --titles reads a CV's publication list instead: a
+    match needs the same title (case, accents, punctuation and TeX aside) and
+    first author; close titles are reported as possible matches, never added.
     Example:
       pubdb add 2502.01384 https://arxiv.org/abs/2410.02724 astro-ph/0601001
       pubdb add --from thread.txt
       pubdb add --doi 10.1512/iumj.2024.73.9928
+      pubdb add --titles cv.txt --dry-run
+      pubdb add --from thread.txt --author "Oussama Zekri"
     """
+    if titles:
+        if identifiers or sources or dois:
+            raise UsageError("--titles reads a publication list: give ids in another run")
+        report = _add_titles(titles, keep_unmatched, author, dry_run, db_path)
+    else:
+        if keep_unmatched:
+            raise UsageError("--keep-unmatched goes with --titles")
+        report = _add_identifiers([*identifiers, *dois], sources, author, dry_run, db_path)
+    _show_added(report, as_json, wide=bool(titles))
+    sys.exit(0 if report.complete else 1)
+
+
+def _add_identifiers(wanted: list, sources: tuple[str, ...], author, dry_run, db_path):
     from ..ids import find_arxiv_ids, parse_identifiers
 
-    wanted: list = [*identifiers, *dois]
     for source in sources:
         found = find_arxiv_ids(read_source(source))
         if not found:
             raise UsageError(f"no arXiv identifiers found in {source}")
         wanted.extend(found)
     wanted = parse_identifiers(wanted)  # every identifier checked before any request
-    with open_library(db_path, creates=True) as library, progress_bar("arXiv") as progress:
-        report = library.add(wanted, progress=progress, on_retry=retry_notice)
-    _print_report(report, as_json)
-    sys.exit(0 if report.complete else 1)
+    with (
+        open_library(db_path, creates=True, dry_run=dry_run) as library,
+        progress_bar("arXiv") as progress,
+    ):
+        return library.add(
+            wanted, author=author, dry_run=dry_run, progress=progress, on_retry=retry_notice
+        )
+
+
+def _add_titles(path: str, keep_unmatched: bool, author, dry_run: bool, db_path):
+    text = read_source(path)
+    bar = progress_bar("searching arXiv for each title")
+    with open_library(db_path, creates=True, dry_run=dry_run) as library, bar as progress:
+        return library.add_titles(
+            text, source=path, keep_unmatched=keep_unmatched, author=author,
+            dry_run=dry_run, progress=progress,
+        )  # fmt: skip
+
+
+def _show_added(report, as_json: bool, *, wide: bool) -> None:
+    from .candidates import report_lines
+
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    elif wide:
+        for line in report_lines(report):
+            click.echo(line)
+        click.echo(report.summary)
+        left = [a for a in ("possible", "not found") if report.count(a)]
+        if left:
+            counts = ", ".join(f"{report.count(a)} {a}" for a in left)
+            click.echo(f"pubdb: not added: {counts} (see the lines above)", err=True)
+    else:
+        _print_report(report, as_json=False)
+
+
+@click.command()
+@click.option("--author", metavar="NAME", help="An author's papers, checked by pubdb's name rules.")
+@click.option("--title", metavar="TITLE", help="Papers whose title has every word of TITLE.")
+@click.option("--since", metavar="DATE", help="First version on or after DATE (YYYY[-MM[-DD]]).")
+@click.option("--until", metavar="DATE", help="First version on or before DATE.")
+@click.option(
+    "--max",
+    "limit",
+    type=int,
+    default=1000,
+    show_default=True,
+    help="Read at most this many arXiv results, newest first (arXiv serves 10,000).",
+)
+@click.option("--add", is_flag=True, help="Add what was found (one transaction).")
+@click.option("--dry-run", is_flag=True, help="With --add: show what would be added.")
+@json_option
+@db_option
+def find(
+    author: str | None,
+    title: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    add: bool,
+    dry_run: bool,
+    as_json: bool,
+    db_path: Path | None,
+) -> None:
+    """Search arXiv by author and title: candidates to check, or to add.
+
+    arXiv matches authors by name words, so its results are candidates: pubdb keeps
+    the papers one of whose authors is the person asked for ("O. Zekri" is "Oussama
+    Zekri", "Karim Zekri" is not), says how many it skipped, and marks those already
+    in the library. Without --add nothing is written, and no database is needed.
+
+    \b
+    Example:
+      pubdb find --author "Oussama Zekri"
+      pubdb find --author "S. Jelassi" --since 2023 --json
+      pubdb find --title "Large Language Models as Markov Chains"
+      pubdb find --author "Oussama Zekri" --add
+    """
+    from ..library import find_papers
+    from ..sources.arxiv_query import SearchQuery
+
+    query = SearchQuery(author=author, title=title, since=since, until=until)
+    options = {"dry_run": dry_run, "limit": limit, "on_retry": retry_notice}
+    if add:
+        with (
+            open_library(db_path, creates=True, dry_run=dry_run) as library,
+            progress_bar("arXiv") as progress,
+        ):
+            result = library.find(query, add=True, progress=progress, **options)
+    else:
+        with progress_bar("arXiv") as progress:
+            result = find_papers(
+                query, db_path=given_library(db_path), progress=progress, **options
+            )
+    _show_found(result, limit, as_json)
+    sys.exit(0 if result.complete else 1)
+
+
+def _show_found(result, limit: int, as_json: bool) -> None:
+    import json
+    import shutil
+
+    from .candidates import candidate_rows, find_json, find_summary, search_notes
+
+    if as_json:
+        click.echo(json.dumps(find_json(result), ensure_ascii=False, indent=2))
+        return
+    for note in search_notes(result, limit):
+        click.echo(f"pubdb: {note}", err=True)
+    if result.report is not None:
+        _show_added(result.report, False, wide=True)
+    else:
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        for row in candidate_rows(result, width):
+            click.echo(row)
+        click.echo(find_summary(result))
+    if not result.found:
+        click.echo(f"pubdb: nothing found for {result.query.describe()}", err=True)
 
 
 def _print_report(report, as_json: bool) -> None:
@@ -184,10 +339,4 @@ def merge(keep: str, other: str, prefer: str, db_path: Path | None) -> None:
         click.echo(f"  kept from {keep}: {', '.join(result.conflicts)}")
 
 
-COMMANDS = (
-    add,
-    refresh,
-    edit,
-    rm,
-    merge,
-)
+COMMANDS = (add, find, refresh, edit, rm, merge)

@@ -284,3 +284,22 @@ def store_dois(
                         filled=outcome.filled, replaced=outcome.replaced)
             )  # fmt: skip
     return report
+
+
+def insert_arxiv_record(
+    conn: sqlite3.Connection,
+    record: ArxivRecord,
+    shape: Callable[[Publication], None] | None = None,
+) -> Outcome:
+    """A new record for an arXiv paper the caller found absent from the library, shaped
+    by ``shape`` (what a CV line says of it) before it is stored."""
+    from .from_arxiv import publication_from_arxiv
+
+    publication = publication_from_arxiv(record)
+    if shape:
+        shape(publication)
+    if publication.doi and owned_elsewhere(conn, "doi", publication.doi, None):
+        publication.doi = None
+    insert_new(conn, publication)
+    save_arxiv_entry(conn, publication.id, record.id.base, record.id.version, record.xml)
+    return Outcome("added", str(record.id), publication.citekey, publication.title)

@@ -17,6 +17,10 @@ UNCHANGED = "unchanged"  # a record it matched had nothing new
 NOT_FOUND = "not found"  # arXiv or doi.org does not know the identifier
 FAILED = "failed"  # an entry that could not be read (file, line and reason given)
 ACTIONS = (ADDED, UPDATED, FILLED, UNCHANGED, NOT_FOUND, FAILED)
+ADD_ACTIONS = ACTIONS
+# Finding papers without their ids adds words of its own (papers/finding.py): a paper
+# already present, a possible (close, unequal) match, a paper by someone else skipped,
+# a CV entry kept from its line.
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Report:
     requests: int = 0
     dry_run: bool = False
     aborted: bool = False
+    actions: tuple[str, ...] = ACTIONS  # the words this report counts, in this order
 
     def count(self, action: str) -> int:
         if action == FAILED:
@@ -66,7 +71,7 @@ class Report:
         return sum(1 for outcome in self.outcomes if outcome.action == action)
 
     def counts(self) -> dict[str, int]:
-        return {action: self.count(action) for action in ACTIONS}
+        return {action: self.count(action) for action in self.actions}
 
     def extend(self, other: Report) -> None:
         self.outcomes += other.outcomes
@@ -99,6 +104,8 @@ class Report:
         ]
         return {
             "summary": self.counts(),
+            "complete": self.complete,
+            "requests": self.requests,
             "dry_run": self.dry_run,
             "aborted": self.aborted,
             "outcomes": outcomes,

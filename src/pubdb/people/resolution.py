@@ -235,6 +235,12 @@ class PersonResolver:
         variant.name = written
         rename_to_best(self.conn, person.id, person.decisions)
 
+    def remember(self, person_id: int, author: Author) -> None:
+        """Record how ``author`` writes this person's name as one of their variants
+        (a CV's 'O. Zekri' for the Oussama Zekri arXiv names), once it is known to be
+        theirs."""
+        self._remember(self.person(person_id), author_form(author), author.name)
+
     def resolve_all(self, authors: Iterable[Author], pub_id: int | None = None) -> None:
         """Resolve each author not yet linked to a person, then split every name whose
         writing leaves the family name open the way the person's evidence says."""

@@ -1,4 +1,5 @@
-"""arXiv API client: batched id look-ups, politeness, bounded retries, safe Atom parsing.
+"""arXiv API client: batched id look-ups, searches (``search_query``) read page by page,
+politeness, bounded retries, safe Atom parsing.
 
 The client knows nothing of the database: the library hands it the time of the last
 request (so spacing holds across runs) and a callback to remember each new one.
@@ -8,14 +9,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from ..errors import NetworkError
 from ..ids import ArxivId, InvalidIdentifier, arxiv_url, parse_arxiv_id
+from .arxiv_query import search_page_size
 from .http import USER_AGENT, ClientSettings, PoliteClient, Retryable
 
 __all__ = ["USER_AGENT", "ArxivClient", "ArxivRecord", "ClientSettings", "parse_feed"]
+
+# Searching: arXiv serves at most 2,000 results a request and none past the 10,000th.
+SEARCH_WINDOW = 10_000
+MAX_PAGE_SIZE = 2_000
+SORTS = ("relevance", "submittedDate", "lastUpdatedDate")
+# A progress bar factory: called with the total once it is known, it yields a callback
+# that is told how many results each page brought.
+SearchProgress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 
 DEFAULT_URL = "https://export.arxiv.org/api/query"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -71,6 +82,20 @@ class ArxivRecord:
 
 
 @dataclass
+class SearchResult:
+    """What a search read: its records (each paper once, in arXiv's order), arXiv's
+    ``totalResults``, and why reading stopped: "all" read, the caller's "limit", the
+    10,000-result "window", or an "empty page" before ``totalResults`` was reached."""
+
+    query: str
+    records: list[ArxivRecord] = field(default_factory=list)
+    total: int = 0
+    read: int = 0  # results read, duplicates included: where the next page starts
+    requests: int = 0
+    stopped: str = "all"
+
+
+@dataclass
 class FetchResult:
     records: dict[str, ArxivRecord] = field(default_factory=dict)
     not_found: list[ArxivId] = field(default_factory=list)
@@ -121,6 +146,70 @@ class ArxivClient(PoliteClient):
                 progress(len(batch))
         result.not_found = [ArxivId(base) for base in wanted if base not in result.records]
         return result
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = SEARCH_WINDOW,
+        sort: str = "submittedDate",
+        page_size: int | None = None,
+        progress: SearchProgress | None = None,
+    ) -> SearchResult:
+        """Up to ``limit`` results of a ``search_query``, newest first (or by relevance),
+        page after page with the client's spacing in between. Reading stops on the first
+        empty page (``totalResults`` can promise more than arXiv serves) and never goes
+        past the 10,000-result window. A page that cannot be fetched raises
+        NetworkError naming the page: a search is all or nothing."""
+        if sort not in SORTS:
+            raise ValueError(f"sort must be one of {SORTS}")
+        size = min(max(1, page_size or search_page_size()), MAX_PAGE_SIZE)
+        wanted = min(limit, SEARCH_WINDOW)
+        result = SearchResult(query)
+        seen: set[str] = set()
+        with ExitStack() as stack:
+            step: Callable[[int], None] | None = None
+            while result.read < wanted:
+                count = min(size, wanted - result.read)
+                records, total = self._search_page(query, result.read, count, sort, result.requests)
+                records = records[:count]
+                result.requests += 1
+                if result.requests == 1:
+                    result.total = total
+                    if total > wanted:
+                        result.stopped = "window" if wanted == SEARCH_WINDOW else "limit"
+                    wanted = min(wanted, total)
+                    if progress and wanted > len(records):
+                        step = stack.enter_context(progress(wanted))
+                if not records:
+                    if result.read < wanted:
+                        result.stopped = "empty page"
+                    break
+                for record in records:
+                    if record.id.base not in seen:
+                        seen.add(record.id.base)
+                        result.records.append(record)
+                result.read += len(records)
+                if step:
+                    step(len(records))
+        return result
+
+    def _search_page(
+        self, query: str, start: int, count: int, sort: str, pages_before: int
+    ) -> tuple[list[ArxivRecord], int]:
+        # No raw=1: arXiv's new backend rewrites only words without a field (testing ->
+        # all:testing), and every word pubdb sends has one (sources/arxiv_query.py).
+        params = {
+            "search_query": query,
+            "start": str(start),
+            "max_results": str(count),
+            "sortBy": sort,
+            "sortOrder": "descending",
+        }
+        try:
+            return self.with_retries(lambda: parse_search_page(self._query(params)))
+        except NetworkError as exc:
+            raise NetworkError(f"{exc} (search page {pages_before + 1})") from None
 
     def _fetch_batch(self, batch: list[str]) -> list[ArxivRecord]:
         params = {"id_list": ",".join(batch), "start": "0", "max_results": str(len(batch))}
@@ -188,9 +277,25 @@ def _refuse_deep(root: ElementTree.Element) -> None:
 def parse_feed(body: bytes) -> list[ArxivRecord]:
     """Entries of an arXiv Atom feed (old or new backend). Ghost entries without an id
     are skipped; an error feed raises NetworkError."""
+    return _records(_feed_root(body))
+
+
+def parse_search_page(body: bytes) -> tuple[list[ArxivRecord], int]:
+    """One page of a search: its entries and ``opensearch:totalResults``."""
+    root = _feed_root(body)
+    records = _records(root)
+    total = _text(root, f"{OPENSEARCH}totalResults") or ""
+    return records, int(total) if total.isdigit() else len(records)
+
+
+def _feed_root(body: bytes) -> ElementTree.Element:
     root = _parse_xml(body)
     if root.tag != f"{ATOM}feed":
         raise Retryable("arXiv response is not an Atom feed", once=True)
+    return root
+
+
+def _records(root: ElementTree.Element) -> list[ArxivRecord]:
     records = []
     for entry in root.iter(f"{ATOM}entry"):
         entry_id = _text(entry, f"{ATOM}id")
