@@ -375,24 +375,50 @@ class Library:
     def render_list(self, format: str, *, author: str | None = None, **options) -> str:
         """A formatted publication list (markdown, html, latex, text, json, csl-json),
         the author highlighted; ``options`` are those of ``render.ListOptions``."""
-        from .render import ListOptions, author_matcher, render
+        return "".join(self.stream_list(format, author=author, **options))
 
+    def stream_list(
+        self, format: str, *, author: str | None = None, **options
+    ) -> Iterator[str]:
+        """``render_list`` in pieces, read from the database group by group: memory
+        stays flat in the library's size."""
+        from .render import ListOptions, author_matcher, render, stream
+        from .render.entries import kind_ranks
+        from .store.publications import iter_for_list, person_ids_in
+
+        settings = ListOptions(**options)
+        person_id = self.resolve_author(author) if author else None
+        if settings.name_style == "full":
+            settings.full_names = self.person_names(person_ids_in(self.conn, person_id))
+        if person_id is not None:
+            settings.highlight = author_matcher(person_ids=[person_id])
+            if settings.heading is None:
+                settings.heading = f"Publications of {self.person_names([person_id])[person_id]}"
         with without_cycle_collection():
-            publications, person_id = self._list_subject(author, light=format != "json")
-            settings = ListOptions(**options)
-            settings.full_names = self.person_names(
-                {a.person_id for p in publications for a in p.authors if a.person_id}
+            if format == "json":  # whole records, abstracts and TeX sources included
+                found = iter_publications(self.conn, person_id=person_id, order_by="id")
+                yield render(found, format, settings)
+                return
+            ranks = kind_ranks(settings.order) if settings.group_by == "kind" else None
+            found = iter_for_list(
+                self.conn, person_id=person_id, selected=settings.selected, kind_ranks=ranks
             )
-            if person_id is not None:
-                settings.highlight = author_matcher(person_ids=[person_id])
-                if settings.heading is None:
-                    settings.heading = f"Publications of {settings.full_names[person_id]}"
-            return render(publications, format, settings)
+            yield from stream(found, format, settings)
 
-    def render_style(self, style: str, *, author: str | None = None, output: str = "text") -> str:
+    def render_style(
+        self,
+        style: str,
+        *,
+        author: str | None = None,
+        output: str = "text",
+        selected: bool = False,
+    ) -> str:
         """The publications formatted by a CSL citation style (apa, ieee, chicago, ...)."""
+        from .render.entries import is_selected
         from .render.styles import render_style
 
         with without_cycle_collection():
             publications, _ = self._list_subject(author)
+            if selected:
+                publications = [p for p in publications if is_selected(p)]
             return render_style(publications, style, output)

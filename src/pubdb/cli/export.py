@@ -31,6 +31,11 @@ LIST_FORMATS = ("markdown", "html", "latex", "text", "json", "csl-json")
               default="as-written", show_default=True, help="How author names look.")  # fmt: skip
 @click.option("--numbered", is_flag=True, help="Number the entries [1], [2], ...")
 @click.option("--heading", help="Title of the list (default: Publications of AUTHOR).")
+@click.option("--fragment", is_flag=True,
+              help="html: the list alone (no <html>, <head>, style or title), to include"
+              " in a Jekyll or Hugo page.")  # fmt: skip
+@click.option("--selected", is_flag=True,
+              help="Only publications flagged selected (edit KEY --set selected=true).")  # fmt: skip
 @db_option
 def export(
     fmt: str | None,
@@ -42,6 +47,8 @@ def export(
     name_style: str,
     numbered: bool,
     heading: str | None,
+    fragment: bool,
+    selected: bool,
     db_path: Path | None,
 ) -> None:
     """Export publications: BibTeX, a CV-style list, or a citation style.
@@ -52,12 +59,16 @@ def export(
       pubdb export --format markdown --author "Samy Jelassi"
       pubdb export --format html --author "Oussama Zekri" --numbered -o zekri.html
       pubdb export --style apa --author "S. Jelassi"
+      pubdb export --format html --fragment --author "Samy Jelassi" -o publications.html
+      pubdb export --format markdown --selected --heading "Selected publications"
     """
     from ..files import open_output
 
     if style and fmt not in (None, "text", "html"):
         raise UsageError("--style formats text or html; drop --format or use --format html")
     fmt = fmt or ("text" if style else "bibtex")
+    if fragment and fmt != "html":
+        raise UsageError("--fragment is for --format html")
     with open_library(db_path) as library:
         if fmt == "bibtex":
             with open_output(output) as out:
@@ -66,19 +77,25 @@ def export(
                 click.echo(f"wrote {count} entries to {output}", err=True)
             return
         if style:
-            text = library.render_style(style, author=author, output=fmt)
-        else:
-            text = library.render_list(
-                fmt,
-                author=author,
-                group_by=group_by,
-                order=[part for part in (order or "").split(",") if part.strip()] or None,
-                name_style=name_style,
-                numbered=numbered,
-                heading=heading,
-            )
-    with open_output(output) as out:
-        out.write(text if text.endswith("\n") else text + "\n")
+            text = library.render_style(style, author=author, output=fmt, selected=selected)
+            with open_output(output) as out:
+                out.write(text if text.endswith("\n") else text + "\n")
+            return
+        pieces = library.stream_list(
+            fmt,
+            author=author,
+            group_by=group_by,
+            order=[part for part in (order or "").split(",") if part.strip()] or None,
+            name_style=name_style,
+            numbered=numbered,
+            heading=heading,
+            fragment=fragment,
+            selected=selected,
+        )
+        first = next(pieces)  # errors (an unknown author, group) before any output
+        with open_output(output) as out:
+            out.write(first)
+            out.writelines(pieces)
 
 
 @click.command()
