@@ -23,6 +23,7 @@ def isolated(tmp_path, monkeypatch):
     """Every test gets its own database and can never reach the real arXiv."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PUBDB_DB", str(tmp_path / "db" / "pubdb.db"))
+    monkeypatch.setenv("PUBDB_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("PUBDB_ARXIV_URL", UNREACHABLE)
     monkeypatch.setenv("PUBDB_ARXIV_DELAY", "0")
     monkeypatch.setenv("PUBDB_ARXIV_BACKOFF", "0")

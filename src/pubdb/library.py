@@ -377,9 +377,7 @@ class Library:
         the author highlighted; ``options`` are those of ``render.ListOptions``."""
         return "".join(self.stream_list(format, author=author, **options))
 
-    def stream_list(
-        self, format: str, *, author: str | None = None, **options
-    ) -> Iterator[str]:
+    def stream_list(self, format: str, *, author: str | None = None, **options) -> Iterator[str]:
         """``render_list`` in pieces, read from the database group by group: memory
         stays flat in the library's size."""
         from .render import ListOptions, author_matcher, render, stream

@@ -221,9 +221,7 @@ def iter_for_list(
     if kind_ranks is not None:
         ranks = {k: r for k, r in kind_ranks.items() if k not in ("unplaced", "other")}
         cases = " ".join("WHEN kind = ? THEN ?" for _ in ranks)
-        order = (
-            f"CASE WHEN {_UNPLACED} THEN ? {cases} ELSE ? END, " + order
-        )
+        order = f"CASE WHEN {_UNPLACED} THEN ? {cases} ELSE ? END, " + order
         params += [kind_ranks["unplaced"]]
         for kind, rank in ranks.items():
             params += [kind, rank]
