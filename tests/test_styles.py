@@ -157,8 +157,13 @@ def _many_items(count: int) -> list[dict]:
     givens = ["Peter", "Nelson H. F.", "Donald E.", "Leslie", "Frank", "David", "Paul"]
     items = []
     for n in range(count):
-        item = {"id": f"k{n:04d}", "type": "article-journal", "title": f"On topic {n % 37}",
-                "container-title": "TUGboat", "issued": {"date-parts": [[1980 + n % 9]]}}  # fmt: skip
+        item = {
+            "id": f"k{n:04d}",
+            "type": "article-journal",
+            "title": f"On topic {n % 37}",
+            "container-title": "TUGboat",
+            "issued": {"date-parts": [[1980 + n % 9]]},
+        }
         if n % 13 == 5:
             item["author"] = [{"literal": "TeX Users Group"}]
         elif n % 17 != 3:

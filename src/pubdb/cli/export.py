@@ -35,7 +35,7 @@ LIST_FORMATS = ("markdown", "html", "latex", "text", "json", "csl-json")
               help="html: the list alone (no <html>, <head>, style or title), to include"
               " in a Jekyll or Hugo page.")  # fmt: skip
 @click.option("--selected", is_flag=True,
-              help="Only publications flagged selected (edit KEY --set selected=true).")  # fmt: skip
+              help="Only publications flagged selected (--set selected=true).")  # fmt: skip
 @db_option
 def export(
     fmt: str | None,

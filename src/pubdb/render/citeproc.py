@@ -457,7 +457,7 @@ def format_bibliography(
     back = {new: old for old, new in renamed.items()}
     work = [dict(item, id=renamed[str(item["id"])]) for item in items]
     info = analyze_style(style_path)
-    pandoc, version = find_pandoc()
+    version = find_pandoc()[1]
     if split is None:
         split = (
             info.givenname_rule not in (None, "by-cite")
