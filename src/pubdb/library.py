@@ -354,23 +354,43 @@ class Library:
 
     # -- export ------------------------------------------------------------------
 
-    def export_bibtex(self, out: TextIO, *, author: str | None = None) -> int:
-        """BibTeX of every publication (or one author's); returns how many."""
+    def export_bibtex(
+        self,
+        out: TextIO,
+        *,
+        author: str | None = None,
+        al_folio: bool = False,
+        selected: bool = False,
+    ) -> int:
+        """BibTeX of every publication (or one author's, or the selected ones); with
+        ``al_folio`` the fields al-folio shows are added (arxiv, pdf, html, abbr).
+        Returns how many."""
         from .bibtex.writer import write_bibtex
+        from .papers.website import write_al_folio_bibtex
+        from .render import ListOptions
 
         order = "year DESC, month DESC, citekey"  # not row ids: re-import keeps the order
+        found = self.publications(author=author, order_by=order)
         with without_cycle_collection():
-            return write_bibtex(self.publications(author=author, order_by=order), out)
+            if al_folio or selected:
+                return write_al_folio_bibtex(found, out, ListOptions(selected=selected), al_folio)
+            return write_bibtex(found, out)
 
-    def _list_subject(
-        self, author: str | None, *, light: bool = True
-    ) -> tuple[list[Publication], int | None]:
-        """Publications in the order they were entered (a CV's own order breaks ties
-        within a year); ``light`` leaves out what lists never show (abstracts, TeX
-        sources), a tenth of the memory for a large library."""
+    def export_hugo(self, folder: str | Path, *, author: str | None = None, **options) -> int:
+        """A HugoBlox publication page (DIR/KEY/index.md and cite.bib) for every
+        publication (or one author's); ``options`` as ``render.ListOptions``."""
+        from .papers.website import write_hugo_pages
+        from .render import ListOptions, author_matcher
+        from .store.publications import person_ids_in
+
+        settings = ListOptions(**options)
         person_id = self.resolve_author(author) if author else None
-        found = iter_publications(self.conn, person_id=person_id, order_by="id", light=light)
-        return list(found), person_id
+        if person_id is not None:
+            settings.highlight = author_matcher(person_ids=[person_id])
+        if settings.name_style == "full":
+            settings.full_names = self.person_names(person_ids_in(self.conn, person_id))
+        found = iter_publications(self.conn, person_id=person_id)
+        return write_hugo_pages(found, folder, settings)
 
     def render_list(self, format: str, *, author: str | None = None, **options) -> str:
         """A formatted publication list (markdown, html, latex, text, json, csl-json),
@@ -412,11 +432,12 @@ class Library:
         selected: bool = False,
     ) -> str:
         """The publications formatted by a CSL citation style (apa, ieee, chicago, ...)."""
-        from .render.entries import is_selected
         from .render.styles import render_style
+        from .store.publications import iter_for_list
 
+        person_id = self.resolve_author(author) if author else None
+        found = iter_for_list(
+            self.conn, person_id=person_id, selected=selected, newest_first=False
+        )  # entry order: a numeric style numbers the CV's own order
         with without_cycle_collection():
-            publications, _ = self._list_subject(author)
-            if selected:
-                publications = [p for p in publications if is_selected(p)]
-            return render_style(publications, style, output)
+            return render_style(list(found), style, output)

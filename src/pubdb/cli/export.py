@@ -17,8 +17,9 @@ LIST_FORMATS = ("markdown", "html", "latex", "text", "json", "csl-json")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["bibtex", *LIST_FORMATS]),
-    help="bibtex, or a publication list: markdown, html, latex, text, json, csl-json.",
+    type=click.Choice(["bibtex", *LIST_FORMATS, "hugo"]),
+    help="bibtex, or a publication list: markdown, html, latex, text, json, csl-json;"
+    " hugo: a HugoBlox publication page per paper in the folder -o DIR.",
 )
 @click.option("--style", metavar="STYLE", help="Format with a CSL style (apa, ieee, ...).")
 @click.option("-o", "--output", type=click.Path(), help="Write to FILE (atomically).")
@@ -34,6 +35,8 @@ LIST_FORMATS = ("markdown", "html", "latex", "text", "json", "csl-json")
 @click.option("--fragment", is_flag=True,
               help="html: the list alone (no <html>, <head>, style or title), to include"
               " in a Jekyll or Hugo page.")  # fmt: skip
+@click.option("--al-folio", is_flag=True,
+              help="bibtex: add the fields al-folio shows (arxiv, pdf, html, abbr).")  # fmt: skip
 @click.option("--selected", is_flag=True,
               help="Only publications flagged selected (--set selected=true).")  # fmt: skip
 @db_option
@@ -48,6 +51,7 @@ def export(
     numbered: bool,
     heading: str | None,
     fragment: bool,
+    al_folio: bool,
     selected: bool,
     db_path: Path | None,
 ) -> None:
@@ -61,6 +65,8 @@ def export(
       pubdb export --style apa --author "S. Jelassi"
       pubdb export --format html --fragment --author "Samy Jelassi" -o publications.html
       pubdb export --format markdown --selected --heading "Selected publications"
+      pubdb export --format hugo --author "Samy Jelassi" -o site/content/publications
+      pubdb export --bibtex --al-folio --author "Samy Jelassi" -o papers.bib
     """
     from ..files import open_output
 
@@ -69,12 +75,24 @@ def export(
     fmt = fmt or ("text" if style else "bibtex")
     if fragment and fmt != "html":
         raise UsageError("--fragment is for --format html")
+    if al_folio and fmt != "bibtex":
+        raise UsageError("--al-folio is for BibTeX (--bibtex)")
+    if fmt == "hugo" and output in (None, "-"):
+        raise UsageError("--format hugo writes a folder: give it with -o DIR")
     with open_library(db_path) as library:
         if fmt == "bibtex":
             with open_output(output) as out:
-                count = library.export_bibtex(out, author=author)
+                count = library.export_bibtex(
+                    out, author=author, al_folio=al_folio, selected=selected
+                )
             if output not in (None, "-"):
                 click.echo(f"wrote {count} entries to {output}", err=True)
+            return
+        if fmt == "hugo":
+            count = library.export_hugo(
+                output, author=author, name_style=name_style, selected=selected
+            )
+            click.echo(f"wrote {count} publication pages to {output}", err=True)
             return
         if style:
             text = library.render_style(style, author=author, output=fmt, selected=selected)

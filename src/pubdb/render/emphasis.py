@@ -57,17 +57,14 @@ def styled(tex: str, render_text, wrap) -> str:
     outside the markup (CommonMark needs it, the others do not mind)."""
     out = []
     for span in spans(tex):
-        if not span.styles:
-            out.append(render_text(span.text))
-            continue
         core = span.text.strip()
-        lead = span.text[: len(span.text) - len(span.text.lstrip())]
-        trail = span.text[len(span.text.rstrip()) :]
-        text = render_text(core)
+        lead = " " if span.text[:1].isspace() else ""
+        trail = " " if span.text[-1:].isspace() and core else ""
+        text = render_text(core) if core else ""
         for style in sorted(span.styles, key=(EM, STRONG).index):
             text = wrap(text, style) if core else text
-        out.append(render_text(lead) + text + render_text(trail))
-    return "".join(out)
+        out.append(lead + text + trail)
+    return "".join(out).strip()
 
 
 class _Parser:

@@ -205,11 +205,12 @@ def iter_for_list(
     person_id: int | None = None,
     selected: bool = False,
     kind_ranks: dict[str, int] | None = None,
+    newest_first: bool = True,
 ) -> Iterator[Publication]:
     """Publications as a CV list shows them, streamed: by section when ``kind_ranks``
     gives each kind's section rank ('unplaced' for submitted and preprint records
     without a venue, 'other' for kinds not named), then newest first (year, month),
-    entry order breaking ties. Light rows (see ``_SELECT_LIST``)."""
+    entry order breaking ties (or only entry order). Light rows (``_SELECT_LIST``)."""
     conditions, params = [], []
     if person_id is not None:
         conditions.append("id IN (SELECT publication_id FROM authorships WHERE person_id = ?)")
@@ -217,7 +218,7 @@ def iter_for_list(
     if selected:
         conditions.append(_SELECTED)
     where = " WHERE " + " AND ".join(conditions) if conditions else ""
-    order = "year IS NULL, year DESC, month DESC, id"
+    order = "year IS NULL, year DESC, month DESC, id" if newest_first else "id"
     if kind_ranks is not None:
         ranks = {k: r for k, r in kind_ranks.items() if k not in ("unplaced", "other")}
         cases = " ".join("WHEN kind = ? THEN ?" for _ in ranks)
