@@ -34,7 +34,7 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("PUBDB_DOI_DELAY", "0")
     monkeypatch.setenv("PUBDB_DOI_BACKOFF", "0")
     monkeypatch.setenv("PUBDB_DOI_RETRIES", "2")
-    for name in ("PUBDB_ARXIV_MAX_WAIT",):
+    for name in ("PUBDB_ARXIV_MAX_WAIT", "PUBDB_PANDOC", "EDITOR", "VISUAL"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -127,13 +127,33 @@ class Library:
     # -- changing papers ---------------------------------------------------------
 
     def edit(
-        self, reference: str, assignments: Iterable[tuple[str, str]] = (), unset: Iterable[str] = ()
+        self,
+        reference: str,
+        assignments: Iterable[tuple[str, str]] = (),
+        unset: Iterable[str] = (),
+        *,
+        force: bool = True,
+        notes: list[str] | None = None,
     ) -> Publication:
         """Set or unset fields of one publication; edited fields are locked against
-        refresh and merges. Returns the publication as saved."""
+        refresh and merges; without ``force`` a field name that is not BibTeX's nor the
+        record's is refused. Returns the publication as saved; what was derived (a
+        dropped arXiv month) is added to ``notes``."""
         from .papers.editing import edit
 
-        return edit(self.conn, reference, assignments, unset)
+        return edit(self.conn, reference, assignments, unset, force=force, notes=notes)
+
+    def record_bibtex(self, reference: str) -> str:
+        """One record as the BibTeX entry ``edit_bibtex`` takes back."""
+        from .papers.editing import record_bibtex
+
+        return record_bibtex(self.conn, reference)
+
+    def edit_bibtex(self, reference: str, text: str, *, force: bool = False):
+        """Apply a record's BibTeX as edited; returns (publication, changes, notes)."""
+        from .papers.editing import edit_bibtex
+
+        return edit_bibtex(self.conn, reference, text, force=force)
 
     def unlock(self, reference: str, names: Iterable[str]) -> Publication:
         """Let fetched metadata update these fields again."""
