@@ -254,10 +254,13 @@ def safe_url(url: str | None) -> str | None:
     return quote(url, safe=_URL_SAFE)
 
 
+_HTTPS_HOSTS = re.compile(r"http://([a-z0-9-]+\.)*(arxiv\.org|doi\.org)/", re.IGNORECASE)
+
+
 def https(url: str | None) -> str | None:
     """A safe URL, on https for hosts that serve it (arXiv's feed gives http PDF links)."""
     url = safe_url(url)
-    if url and re.match(r"http://([a-z0-9-]+\.)*(arxiv\.org|doi\.org)/", url, re.IGNORECASE):
+    if url and url[:7].lower() == "http://" and _HTTPS_HOSTS.match(url):
         return "https://" + url[len("http://") :]
     return url
 
@@ -271,14 +274,17 @@ def links(publication: Publication) -> list[Link]:
     if publication.doi:
         doi = clean(publication.doi)
         found.append(Link("doi", f"doi:{doi}", "https://doi.org/" + quote(doi, safe="/")))
-    if pdf := https(publication.pdf_url or publication.fields.get("pdf")):
+    fields = publication.fields
+    pdf = publication.pdf_url or fields.get("pdf")
+    if pdf and (pdf := https(pdf)):
         found.append(Link("pdf", "PDF", pdf))
-    url = https(publication.url)
+    url = publication.url and https(publication.url)
     if url and not _duplicates_identifier_link(url, found):
         found.append(Link("url", "Web page", url))
-    for kind, label in EXTRA_LINKS.items():
-        if extra := https(publication.fields.get(kind)):
-            found.append(Link(kind, label, extra))
+    if fields:
+        for kind, label in EXTRA_LINKS.items():
+            if (extra := fields.get(kind)) and (extra := https(extra)):
+                found.append(Link(kind, label, extra))
     return found
 
 
