@@ -300,3 +300,17 @@ def test_lists_stream_in_the_order_memory_sorting_gives(tmp_path):
                 options = {"group_by": group_by, "order": order}
                 streamed = library.render_list("markdown", **options)
                 assert streamed == render(records, "markdown", ListOptions(**options))
+
+
+def test_readme_shows_the_hugo_page_the_command_writes(run, tmp_path):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Lists for websites", 1)[1].split("\n## ", 1)[0]
+    shown = re.search(r"```yaml\n(.*?)```", section, re.DOTALL)[1]
+    run("import", str(SEEDS_BIB))
+    run("edit", "jelassi2024repeat", "--set", "selected=true",
+        "--set", "code=https://github.com/example/repeat-after-me")  # fmt: skip
+    run("edit", "pumir2018smoothed", "--set", "selected=true")
+    folder = tmp_path / "site" / "content" / "publications"
+    assert run("export", "--format", "hugo", "--author", "Samy Jelassi", "-o", str(folder))
+    written = (folder / "pumir2018smoothed" / "index.md").read_text(encoding="utf-8")
+    assert written == shown

@@ -126,6 +126,7 @@ def edit(
           --set note="Oral presentation (top 5%)" --set kind=conference
       pubdb edit pumir2018smoothed --set equal=1,2
       pubdb edit zekri2024markov --set selected=true --set code=https://github.com/o/markov
+      pubdb edit zekri2024markov --set pubstate=submitted --set talk=https://x.org --force
       EDITOR=nano pubdb edit zekri2025finetuning
     """
     from ..papers.editing import parse_assignment
