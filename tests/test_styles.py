@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
@@ -218,3 +219,31 @@ def test_unchanged_reexport_formats_nothing_and_one_edit_formats_one_part(tmp_pa
     result = citeproc.format_bibliography(items, path, cache=cache, split=True, stats=edited)
     assert result == citeproc.format_bibliography(items, path, split=False)
     assert edited["formatted_parts"] == 1
+
+
+def _tugboat() -> Path | None:
+    import os
+
+    folder = os.environ.get("PUBDB_REALBIB", "")
+    found = sorted(Path(folder).rglob("tugboat.bib")) if folder and Path(folder).is_dir() else []
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_parts_equal_one_pandoc_run_on_tugboat(style, tmp_path):
+    """Real data: the first 700 references of TeX Live's tugboat.bib (authors who share
+    family names, dozens of papers a year by one editor: year suffixes up to 'z')."""
+    tugboat = _tugboat()
+    if tugboat is None:
+        pytest.skip("PUBDB_REALBIB does not hold tugboat.bib (scripts/fetch-realbib)")
+    from pubdb.library import Library
+    from pubdb.render.csljson import csl_items
+
+    with Library(tmp_path / "t.db") as library:
+        library.import_bibtex([tugboat])
+        items = csl_items(list(library.publications(order_by="id", limit=700)))
+    path = styles.style_path(style)
+    stats: dict = {}
+    parts = citeproc.format_bibliography(items, path, split=True, stats=stats)
+    assert stats["parts"] > 3
+    assert parts == citeproc.format_bibliography(items, path, split=False)

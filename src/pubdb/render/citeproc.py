@@ -384,7 +384,12 @@ def _pack(components: list[list[int]], target: int) -> list[list[int]]:
 def default_cache_folder() -> Path:
     if os.environ.get("PUBDB_CACHE"):
         return Path(os.environ["PUBDB_CACHE"]) / "csl"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home directory: a cache for this machine's session
+            base = tempfile.gettempdir()
     return Path(base) / "pubdb" / "csl"
 
 
