@@ -6,7 +6,8 @@ writes it to bench/out/report.md. Timed here, never in the tests.
     python bench/run.py --only import,startup --repeat 5
 
 Sections: arxiv (bench/arxiv_bench.py), import (bench/import_bench.py), export
-(bench/export_bench.py), people (bench/people.py on bench/synthetic.py's database of
+(bench/export_bench.py), styles (bench/styles_bench.py: --style apa beside Debian's
+pandoc --citeproc), people (bench/people.py on bench/synthetic.py's database of
 1M publications, built into bench/out/ when missing), startup (bench/startup_bench.py).
 A missed bar is reported, not an error; the exit status is 1 only if a section fails.
 """
@@ -33,6 +34,7 @@ SECTIONS = {
     "arxiv": "arXiv enrichment",
     "import": "BibTeX import",
     "export": "Export",
+    "styles": "Citation styles beside pandoc",
     "people": "People queries",
     "startup": "CLI start-up",
 }
@@ -92,6 +94,13 @@ def export_section(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
 
     result = export_bench.measure(args.quick, args.repeat, args.out)
     return export_bench.rows(result), export_bench.details(result)
+
+
+def styles_section(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
+    import styles_bench
+
+    result = styles_bench.measure(args.quick, args.out)
+    return styles_bench.rows(result), styles_bench.details(result)
 
 
 def startup_section(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
@@ -169,6 +178,7 @@ RUNNERS = {
     "arxiv": arxiv_section,
     "import": import_section,
     "export": export_section,
+    "styles": styles_section,
     "people": people_section,
     "startup": startup_section,
 }

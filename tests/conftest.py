@@ -26,6 +26,7 @@ def isolated(tmp_path, monkeypatch):
     (tmp_path / "db").mkdir()
     monkeypatch.setenv("PUBDB_DB", str(tmp_path / "db" / "pubdb.db"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
+    monkeypatch.setenv("PUBDB_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("PUBDB_ARXIV_URL", UNREACHABLE)
     monkeypatch.setenv("PUBDB_ARXIV_DELAY", "0")
     monkeypatch.setenv("PUBDB_ARXIV_BACKOFF", "0")
@@ -36,7 +37,7 @@ def isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("PUBDB_DOI_DELAY", "0")
     monkeypatch.setenv("PUBDB_DOI_BACKOFF", "0")
     monkeypatch.setenv("PUBDB_DOI_RETRIES", "2")
-    for name in ("PUBDB_ARXIV_MAX_WAIT",):
+    for name in ("PUBDB_ARXIV_MAX_WAIT", "PUBDB_PANDOC", "EDITOR", "VISUAL"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -293,7 +293,9 @@ def test_a_fault_on_page_2_fails_the_whole_search_naming_the_page(arxiv, client)
     arxiv.entries.update(numbered_entries(12, "Paula Pager"))
     arxiv.fail_request(2, Response("Service Unavailable", status=503))
     arxiv.fail_request(3, Response("Service Unavailable", status=503))
-    with pytest.raises(NetworkError, match=r"after 2 attempts: arXiv answered HTTP 503 \(search page 2\)"):
+    with pytest.raises(
+        NetworkError, match=r"after 2 attempts: arXiv answered HTTP 503 \(search page 2\)"
+    ):
         client.search("au:pager", page_size=5)
 
 

@@ -236,7 +236,9 @@ def test_highlight_marks_the_person_in_each_format():
     publication = pub(authors=[Author("C. Mohri"), Author("Jelassi, Samy")])
     options = ListOptions(highlight=author_matcher(["S. Jelassi"]))
     assert "C. Mohri, **Samy Jelassi**" in render([publication], "markdown", options)
-    assert "C. Mohri, <strong>Samy Jelassi</strong>" in render([publication], "html", options)
+    assert "C.\u00a0Mohri, <strong>Samy\u00a0Jelassi</strong>" in render(
+        [publication], "html", options
+    )
     assert r"C. Mohri, \textbf{Samy Jelassi}" in render([publication], "latex", options)
     assert "C. Mohri, Samy Jelassi." in render([publication], "text", options)
 
@@ -271,7 +273,7 @@ def test_equal_contribution_marks_and_legend():
     assert "T. Pumir*, S. Jelassi*, N. Boumal." in render([publication], "text")
     assert r"T. Pumir*, \textbf{S. Jelassi}*" in render([publication], "latex", options)
     html = render([publication], "html")
-    assert 'T. Pumir<abbr title="equal contribution">*</abbr>' in html
+    assert 'T.\u00a0Pumir<abbr title="equal contribution">*</abbr>' in html
     assert "Equal contribution" in html
 
 

@@ -81,6 +81,29 @@ def _existing_folder(target: Path, named: str | Path) -> None:
         raise UsageError(f"cannot write {named}: folder {folder} {what}")
 
 
+def output_folder(path: str | Path) -> Path:
+    """The folder an export fills with files (``--format hugo -o DIR``): made when
+    missing, as ``mkdir DIR`` would, so its parent must exist; a file there is refused."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is not a directory; give a folder to write into")
+    parent = folder.parent
+    if not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        raise UsageError(f"cannot write {path}: folder {parent} {what}")
+    make_folder(folder, path)
+    return folder
+
+
+def make_folder(folder: Path, named: str | Path) -> Path:
+    """One folder made (if missing) inside a folder that exists."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise cannot_write(named, exc) from None
+    return folder
+
+
 @contextmanager
 def replaced_atomically(path: str | Path) -> Iterator[Path]:
     """A temporary path beside ``path``; renamed onto it when the block succeeds,

@@ -253,13 +253,33 @@ class Library:
     # -- changing papers ---------------------------------------------------------
 
     def edit(
-        self, reference: str, assignments: Iterable[tuple[str, str]] = (), unset: Iterable[str] = ()
+        self,
+        reference: str,
+        assignments: Iterable[tuple[str, str]] = (),
+        unset: Iterable[str] = (),
+        *,
+        force: bool = True,
+        notes: list[str] | None = None,
     ) -> Publication:
         """Set or unset fields of one publication; edited fields are locked against
-        refresh and merges. Returns the publication as saved."""
+        refresh and merges; without ``force`` a field name that is not BibTeX's nor the
+        record's is refused. Returns the publication as saved; what was derived (a
+        dropped arXiv month) is added to ``notes``."""
         from .papers.editing import edit
 
-        return edit(self.conn, reference, assignments, unset)
+        return edit(self.conn, reference, assignments, unset, force=force, notes=notes)
+
+    def record_bibtex(self, reference: str) -> str:
+        """One record as the BibTeX entry ``edit_bibtex`` takes back."""
+        from .papers.editing import record_bibtex
+
+        return record_bibtex(self.conn, reference)
+
+    def edit_bibtex(self, reference: str, text: str, *, force: bool = False):
+        """Apply a record's BibTeX as edited; returns (publication, changes, notes)."""
+        from .papers.editing import edit_bibtex
+
+        return edit_bibtex(self.conn, reference, text, force=force)
 
     def unlock(self, reference: str, names: Iterable[str]) -> Publication:
         """Let fetched metadata update these fields again."""
@@ -497,50 +517,94 @@ class Library:
     # -- export ------------------------------------------------------------------
 
     def export_bibtex(
-        self, out: TextIO, *, author: str | None = None, progress: Progress | None = None
+        self,
+        out: TextIO,
+        *,
+        author: str | None = None,
+        al_folio: bool = False,
+        selected: bool = False,
+        progress: Progress | None = None,
     ) -> int:
-        """BibTeX of every publication (or one author's); returns how many.
-        ``progress(total)`` opens a bar counting entries (whole large libraries only)."""
+        """BibTeX of every publication (or one author's, or the selected ones); with
+        ``al_folio`` the fields al-folio shows are added (arxiv, pdf, html, abbr).
+        ``progress(total)`` opens a bar counting entries (whole large libraries only).
+        Returns how many."""
         from .bibtex.writer import write_bibtex
+        from .papers.website import write_al_folio_bibtex
+        from .render import ListOptions
 
         order = "year DESC, month DESC, citekey"  # not row ids: re-import keeps the order
-        publications = self.publications(author=author, order_by=order)
-        total = self.count() if progress and author is None else 0
+        found = self.publications(author=author, order_by=order)
+        total = self.count() if progress and author is None and not selected else 0
         bar = progress(total) if progress and total >= EXPORT_PROGRESS_MIN else nullcontext()
         with without_cycle_collection(), bar as step:
-            return write_bibtex(counted(publications, step) if step else publications, out)
+            found = counted(found, step) if step else found
+            if al_folio or selected:
+                return write_al_folio_bibtex(found, out, ListOptions(selected=selected), al_folio)
+            return write_bibtex(found, out)
 
-    def _list_subject(
-        self, author: str | None, *, light: bool = True
-    ) -> tuple[list[Publication], int | None]:
-        """Publications in the order they were entered (a CV's own order breaks ties
-        within a year); ``light`` leaves out what lists never show (abstracts, TeX
-        sources), a tenth of the memory for a large library."""
+    def export_hugo(self, folder: str | Path, *, author: str | None = None, **options) -> int:
+        """A HugoBlox publication page (DIR/KEY/index.md and cite.bib) for every
+        publication (or one author's); ``options`` as ``render.ListOptions``."""
+        from .papers.website import write_hugo_pages
+        from .render import ListOptions, author_matcher
+        from .store.publications import person_ids_in
+
+        settings = ListOptions(**options)
         person_id = self.resolve_author(author) if author else None
-        found = iter_publications(self.conn, person_id=person_id, order_by="id", light=light)
-        return list(found), person_id
+        if person_id is not None:
+            settings.highlight = author_matcher(person_ids=[person_id])
+        if settings.name_style == "full":
+            settings.full_names = self.person_names(person_ids_in(self.conn, person_id))
+        found = iter_publications(self.conn, person_id=person_id)
+        return write_hugo_pages(found, folder, settings)
 
     def render_list(self, format: str, *, author: str | None = None, **options) -> str:
         """A formatted publication list (markdown, html, latex, text, json, csl-json),
         the author highlighted; ``options`` are those of ``render.ListOptions``."""
-        from .render import ListOptions, author_matcher, render
+        return "".join(self.stream_list(format, author=author, **options))
 
+    def stream_list(self, format: str, *, author: str | None = None, **options) -> Iterator[str]:
+        """``render_list`` in pieces, read from the database group by group: memory
+        stays flat in the library's size."""
+        from .render import ListOptions, author_matcher, render, stream
+        from .render.entries import kind_ranks
+        from .store.publications import iter_for_list, person_ids_in
+
+        settings = ListOptions(**options)
+        person_id = self.resolve_author(author) if author else None
+        if settings.name_style == "full":
+            settings.full_names = self.person_names(person_ids_in(self.conn, person_id))
+        if person_id is not None:
+            settings.highlight = author_matcher(person_ids=[person_id])
+            if settings.heading is None:
+                settings.heading = f"Publications of {self.person_names([person_id])[person_id]}"
         with without_cycle_collection():
-            publications, person_id = self._list_subject(author, light=format != "json")
-            settings = ListOptions(**options)
-            settings.full_names = self.person_names(
-                {a.person_id for p in publications for a in p.authors if a.person_id}
+            if format == "json":  # whole records, abstracts and TeX sources included
+                found = iter_publications(self.conn, person_id=person_id, order_by="id")
+                yield render(found, format, settings)
+                return
+            ranks = kind_ranks(settings.order) if settings.group_by == "kind" else None
+            found = iter_for_list(
+                self.conn, person_id=person_id, selected=settings.selected, kind_ranks=ranks
             )
-            if person_id is not None:
-                settings.highlight = author_matcher(person_ids=[person_id])
-                if settings.heading is None:
-                    settings.heading = f"Publications of {settings.full_names[person_id]}"
-            return render(publications, format, settings)
+            yield from stream(found, format, settings)
 
-    def render_style(self, style: str, *, author: str | None = None, output: str = "text") -> str:
+    def render_style(
+        self,
+        style: str,
+        *,
+        author: str | None = None,
+        output: str = "text",
+        selected: bool = False,
+    ) -> str:
         """The publications formatted by a CSL citation style (apa, ieee, chicago, ...)."""
         from .render.styles import render_style
+        from .store.publications import iter_for_list
 
+        person_id = self.resolve_author(author) if author else None
+        found = iter_for_list(
+            self.conn, person_id=person_id, selected=selected, newest_first=False
+        )  # entry order: a numeric style numbers the CV's own order
         with without_cycle_collection():
-            publications, _ = self._list_subject(author)
-            return render_style(publications, style, output)
+            return render_style(list(found), style, output)

@@ -18,8 +18,9 @@ LIST_FORMATS = ("markdown", "html", "latex", "text", "json", "csl-json")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["bibtex", *LIST_FORMATS]),
-    help="bibtex, or a publication list: markdown, html, latex, text, json, csl-json.",
+    type=click.Choice(["bibtex", *LIST_FORMATS, "hugo"]),
+    help="bibtex, or a publication list: markdown, html, latex, text, json, csl-json;"
+    " hugo: a HugoBlox publication page per paper in the folder -o DIR.",
 )
 @click.option("--style", metavar="STYLE", help="Format with a CSL style (apa, ieee, ...).")
 @click.option("-o", "--output", type=click.Path(), help="Write to FILE (atomically).")
@@ -32,6 +33,13 @@ LIST_FORMATS = ("markdown", "html", "latex", "text", "json", "csl-json")
               default="as-written", show_default=True, help="How author names look.")  # fmt: skip
 @click.option("--numbered", is_flag=True, help="Number the entries [1], [2], ...")
 @click.option("--heading", help="Title of the list (default: Publications of AUTHOR).")
+@click.option("--fragment", is_flag=True,
+              help="html: the list alone (no <html>, <head>, style or title), to include"
+              " in a Jekyll or Hugo page.")  # fmt: skip
+@click.option("--al-folio", is_flag=True,
+              help="bibtex: add the fields al-folio shows (arxiv, pdf, html, abbr).")  # fmt: skip
+@click.option("--selected", is_flag=True,
+              help="Only publications flagged selected (--set selected=true).")  # fmt: skip
 @db_option
 def export(
     fmt: str | None,
@@ -43,6 +51,9 @@ def export(
     name_style: str,
     numbered: bool,
     heading: str | None,
+    fragment: bool,
+    al_folio: bool,
+    selected: bool,
     db_path: Path | None,
 ) -> None:
     """Export publications: BibTeX, a CV-style list, or a citation style.
@@ -53,37 +64,60 @@ def export(
       pubdb export --format markdown --author "Samy Jelassi"
       pubdb export --format html --author "Oussama Zekri" --numbered -o zekri.html
       pubdb export --style apa --author "S. Jelassi"
+      pubdb export --format html --fragment --author "Samy Jelassi" -o publications.html
+      pubdb export --format markdown --selected --heading "Selected publications"
+      pubdb export --format hugo --author "Samy Jelassi" -o publications
+      pubdb export --bibtex --al-folio --author "Samy Jelassi" -o papers.bib
     """
     from ..files import open_output
 
     if style and fmt not in (None, "text", "html"):
         raise UsageError("--style formats text or html; drop --format or use --format html")
     fmt = fmt or ("text" if style else "bibtex")
+    if fragment and fmt != "html":
+        raise UsageError("--fragment is for --format html")
+    if al_folio and fmt != "bibtex":
+        raise UsageError("--al-folio is for BibTeX (--bibtex)")
+    if fmt == "hugo" and output in (None, "-"):
+        raise UsageError("--format hugo writes a folder: give it with -o DIR")
     # A bar on the terminal only while the entries go elsewhere (not mixed with them).
     to_file = output not in (None, "-") or not sys.stdout.isatty()
     with open_library(db_path) as library, progress_bar("export") as progress:
         if fmt == "bibtex":
             with open_output(output) as out:
                 count = library.export_bibtex(
-                    out, author=author, progress=progress if to_file else None
-                )
+                    out, author=author, al_folio=al_folio, selected=selected,
+                    progress=progress if to_file else None,
+                )  # fmt: skip
             if output not in (None, "-"):
                 click.echo(f"wrote {count} entries to {output}", err=True)
             return
-        if style:
-            text = library.render_style(style, author=author, output=fmt)
-        else:
-            text = library.render_list(
-                fmt,
-                author=author,
-                group_by=group_by,
-                order=[part for part in (order or "").split(",") if part.strip()] or None,
-                name_style=name_style,
-                numbered=numbered,
-                heading=heading,
+        if fmt == "hugo":
+            count = library.export_hugo(
+                output, author=author, name_style=name_style, selected=selected
             )
-    with open_output(output) as out:
-        out.write(text if text.endswith("\n") else text + "\n")
+            click.echo(f"wrote {count} publication pages to {output}", err=True)
+            return
+        if style:
+            text = library.render_style(style, author=author, output=fmt, selected=selected)
+            with open_output(output) as out:
+                out.write(text if text.endswith("\n") else text + "\n")
+            return
+        pieces = library.stream_list(
+            fmt,
+            author=author,
+            group_by=group_by,
+            order=[part for part in (order or "").split(",") if part.strip()] or None,
+            name_style=name_style,
+            numbered=numbered,
+            heading=heading,
+            fragment=fragment,
+            selected=selected,
+        )
+        first = next(pieces)  # errors (an unknown author, group) before any output
+        with open_output(output) as out:
+            out.write(first)
+            out.writelines(pieces)
 
 
 @click.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -263,37 +264,100 @@ def refresh(
 @click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE", help="Set a field.")
 @click.option("--unset", multiple=True, metavar="NAME", help="Clear a field.")
 @click.option("--unlock", multiple=True, metavar="NAME", help="Let refresh update NAME again.")
+@click.option("--force", is_flag=True, help="Store a field name that is not BibTeX's.")
 @db_option
 def edit(
     reference: str,
     assignments: tuple[str, ...],
     unset: tuple[str, ...],
     unlock: tuple[str, ...],
+    force: bool,
     db_path: Path | None,
 ) -> None:
     """Edit one publication; edited fields survive refresh and merges.
 
+    Without --set/--unset/--unlock the record opens in $EDITOR as BibTeX: save
+    to apply (what changed is shown); an error reopens the editor with your
+    text; quit without saving to change nothing.
+
     Any field shown by `pubdb show` can be set, plus `authors` ("A and B" or
     "A; B", a trailing * marks equal contribution), `equal` (author positions,
-    e.g. 1,2) and any other BibTeX field.
+    e.g. 1,2) and any BibTeX/biblatex field (a name that is neither, nor one
+    the record has, needs --force: typos are refused with the close names).
+    `status` and `pubstate` are one fact. A new year drops a month that came
+    from arXiv. A citation key never changes on its own once given: a new
+    year keeps the key.
 
     \b
     Example:
       pubdb edit jelassi2022momentum --set venue="ICML 2022" \\
           --set note="Oral presentation (top 5%)" --set kind=conference
       pubdb edit pumir2018smoothed --set equal=1,2
+      pubdb edit zekri2024markov --set selected=true --set code=https://github.com/o/markov
+      pubdb edit zekri2024markov --set pubstate=submitted --set talk=https://x.org --force
+      EDITOR=nano pubdb edit zekri2025finetuning
     """
     from ..papers.editing import parse_assignment
 
     if not (assignments or unset or unlock):
-        raise UsageError("nothing to do: give --set, --unset or --unlock")
+        if not (os.environ.get("VISUAL") or os.environ.get("EDITOR") or sys.stdin.isatty()):
+            raise UsageError("nothing to do: give --set, --unset or --unlock, or set $EDITOR")
+        _edit_in_editor(reference, force, db_path)
+        return
     pairs = [parse_assignment(text) for text in assignments]
+    notes: list[str] = []
     with open_library(db_path, writes=True) as library:
-        publication = library.edit(reference, pairs, unset) if pairs or unset else None
+        if pairs or unset:
+            publication = library.edit(reference, pairs, unset, force=force, notes=notes)
         if unlock:
             publication = library.unlock(reference, unlock)
     changed = [name for name, _ in pairs] + list(unset) + [f"unlocked {n}" for n in unlock]
     click.echo(f"updated {publication.citekey}: {', '.join(changed)}")
+    for note in notes:
+        click.echo(f"  {note}")
+
+
+EDIT_HELP = (
+    "% pubdb: edit the entry, save and quit to apply; quit without saving to change nothing.\n"
+    "% The key stays as it is: keys never change once given.\n"
+)
+
+
+def _edit_in_editor(reference: str, force: bool, db_path: Path | None) -> None:
+    """The record in $EDITOR until it saves cleanly; an error reopens it with the text
+    as the user left it and the error above it."""
+    with open_library(db_path) as library:
+        original = library.record_bibtex(reference)
+        text = EDIT_HELP + original
+        while True:
+            edited = click.edit(text, extension=".bib", require_save=True)
+            if edited is None or _entry_text(edited) == original.strip():
+                click.echo("no change")
+                return
+            try:
+                publication, changes, notes = library.edit_bibtex(reference, edited, force=force)
+            except UsageError as problem:
+                click.echo(f"pubdb: {problem} (reopening the editor)", err=True)
+                text = f"% pubdb: {problem}\n" + EDIT_HELP + _entry_text(edited) + "\n"
+                continue
+            break
+    if not changes:
+        click.echo("no change")
+        return
+    click.echo(f"updated {publication.citekey}:")
+    for change in changes:
+        click.echo(f"  {change}")
+    for note in notes:
+        click.echo(f"  {note}")
+
+
+def _entry_text(text: str) -> str:
+    """The text without pubdb's comment lines."""
+    return "\n".join(
+        line
+        for line in text.splitlines()
+        if not line.startswith("% pubdb:") and not line.startswith("% The key stays")
+    ).strip()
 
 
 @click.command("rm")

@@ -74,6 +74,10 @@ def merge_publication(
         return False
 
     for column in MERGE_COLUMNS:
+        if column == "status" and _states_more(existing, incoming, locked):
+            result.changes["status"] = incoming.status  # pubstate says more than arXiv
+            result.replaced.append("status")
+            continue
         if decide(column, getattr(existing, column), getattr(incoming, column)):
             result.changes[column] = getattr(incoming, column)
             if column in incoming.latex:
@@ -83,6 +87,7 @@ def merge_publication(
     for name, value in incoming.fields.items():
         if name != "ids" and decide(name, fields.get(name), value):
             fields[name] = value
+    _follow_status(result.changes.get("status", existing.status), fields)
     _merge_authors(existing, incoming, prefer_incoming, result, latex)
     known = _keys(fields.get("ids"))
     carried = [k for k in _keys(incoming.fields.get("ids")) if k not in known]
@@ -98,6 +103,28 @@ def merge_publication(
     if fields != existing.fields:
         result.changes["fields"] = fields
     return result
+
+
+def _states_more(existing: Publication, incoming: Publication, locked: set[str]) -> bool:
+    """An incoming submitted/accepted state (a pubstate) over a record that only says
+    'preprint' (arXiv's default): status and pubstate are one fact."""
+    return (
+        "status" not in locked
+        and existing.status == "preprint"
+        and incoming.status in ("submitted", "accepted")
+    )
+
+
+def _follow_status(status: str, fields: dict[str, str]) -> None:
+    """The pubstate field says what the status says (a pubstate that no status
+    contradicts, such as 'prepublished', stays)."""
+    from .editing import PUBSTATE, PUBSTATE_STATUS
+
+    stated = PUBSTATE_STATUS.get("".join((fields.get("pubstate") or "").lower().split()))
+    if status in PUBSTATE:
+        fields["pubstate"] = PUBSTATE[status]
+    elif stated in ("submitted", "accepted"):
+        fields.pop("pubstate", None)
 
 
 def _affiliation_filled(old: Author, new: Author) -> Author:

@@ -8,7 +8,17 @@ from typing import Any
 
 from ..ids import arxiv_url
 from ..models import Author, Publication
-from .entries import PREPRINTS, Listing, clean, kind_group, person_name, safe_url, venue_of
+from .emphasis import EM, plain, styled
+from .entries import (
+    PREPRINTS,
+    Listing,
+    clean,
+    kind_group,
+    note_source,
+    person_name,
+    safe_url,
+    venue_of,
+)
 
 CSL_TYPE_OF_KIND = {
     "journal": "article-journal",
@@ -19,6 +29,7 @@ CSL_TYPE_OF_KIND = {
     "chapter": "chapter",
 }
 THESIS_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+CSL_STATUS = {"submitted": "submitted", "accepted": "in press"}
 
 
 def csl_type(publication: Publication) -> str:
@@ -61,7 +72,15 @@ def _place(item: dict[str, Any], publication: Publication, csl: str) -> None:
         item["page"] = clean(publication.pages).replace("--", "-")
 
 
-def csl_item(publication: Publication, item_id: str) -> dict[str, Any]:
+def rich_text(tex: str) -> str:
+    """TeX emphasis as the HTML-like markup of CSL-JSON rich text (<i>, <b>); pandoc
+    reads no character references there, so other text goes as it is."""
+    return styled(
+        tex, str, lambda text, style: f"<i>{text}</i>" if style == EM else f"<b>{text}</b>"
+    )
+
+
+def csl_item(publication: Publication, item_id: str, *, rich_notes: bool = False) -> dict[str, Any]:
     csl = csl_type(publication)
     item: dict[str, Any] = {"id": item_id, "type": csl, "title": clean(publication.title)}
     if publication.authors:
@@ -73,7 +92,9 @@ def csl_item(publication: Publication, item_id: str) -> dict[str, Any]:
     item["DOI"] = clean(publication.doi)
     abstract_page = arxiv_url(clean(publication.arxiv_id)) if publication.arxiv_id else ""
     item["URL"] = safe_url(publication.url) or abstract_page
-    item["note"] = clean(publication.note)
+    note = note_source(publication)
+    item["note"] = rich_text(note) if rich_notes else plain(note)
+    item["status"] = CSL_STATUS.get(publication.status, "")
     return {key: value for key, value in item.items() if value not in ("", None)}
 
 
@@ -93,10 +114,13 @@ def unique_ids(publications: list[Publication]) -> list[str]:
     return ids
 
 
-def csl_items(publications: Iterable[Publication]) -> list[dict[str, Any]]:
+def csl_items(
+    publications: Iterable[Publication], *, rich_notes: bool = False
+) -> list[dict[str, Any]]:
+    """CSL-JSON items; ``rich_notes``: notes keep their emphasis as <i> and <b>."""
     publications = list(publications)
     return [
-        csl_item(p, item_id)
+        csl_item(p, item_id, rich_notes=rich_notes)
         for p, item_id in zip(publications, unique_ids(publications), strict=True)
     ]
 

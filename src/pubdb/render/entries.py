@@ -7,7 +7,9 @@ Formats receive a ``Listing`` of ``Group``s of ``Entry``s whose texts are clean 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -55,9 +57,20 @@ class NamePart:
 
 @dataclass(frozen=True)
 class Link:
-    kind: str  # arxiv, doi, pdf, url
+    kind: str  # arxiv, doi, pdf, url, or one of EXTRA_LINKS
     label: str
     url: str
+
+
+# Links people add to a record (BibTeX fields of these names), shown after the paper's own.
+EXTRA_LINKS = {
+    "code": "Code",
+    "slides": "Slides",
+    "video": "Video",
+    "poster": "Poster",
+    "project": "Project page",
+}
+SELECTED_VALUES = frozenset({"true", "yes", "1"})
 
 
 @dataclass
@@ -66,7 +79,7 @@ class Entry:
     authors: list[NamePart]
     title: str
     venue: str
-    notes: list[str]
+    notes: list[str]  # TeX: rendered by render.emphasis (\emph, \textbf, ...)
     links: list[Link]
     number: int | None = None
 
@@ -74,23 +87,20 @@ class Entry:
 @dataclass
 class Group:
     title: str | None
-    entries: list[Entry]
+    entries: Iterable[Entry]  # built as they are read: iterate once
 
 
 @dataclass
 class Listing:
-    heading: str | None
-    groups: list[Group]
-    numbered: bool = False
+    """A list read once, group by group: ``groups`` and their entries are built as the
+    format consumes them, so memory stays flat in the library's size.
+    ``has_equal_contribution`` is known once every entry has been read."""
 
-    @property
-    def has_equal_contribution(self) -> bool:
-        return any(
-            part.equal_contribution
-            for group in self.groups
-            for entry in group.entries
-            for part in entry.authors
-        )
+    heading: str | None
+    groups: Iterable[Group]
+    numbered: bool = False
+    fragment: bool = False
+    has_equal_contribution: bool = False
 
 
 def clean(text: str | None) -> str:
@@ -152,6 +162,14 @@ def group_order(order: Sequence[str] | None) -> list[str]:
         if title not in chosen:
             chosen.append(title)
     return chosen + [title for title in DEFAULT_ORDER if title not in chosen]
+
+
+def kind_ranks(order: Sequence[str] | None) -> dict[str, int]:
+    """Each kind's section rank for the store's list order ('unplaced': submitted and
+    preprint records without a venue, 'other': any other kind)."""
+    rank = {title: index for index, title in enumerate(group_order(order))}
+    ranks = {kind: rank[title] for kind, title in GROUP_OF_KIND.items()}
+    return {**ranks, "unplaced": rank[PREPRINTS], "other": rank["Other"]}
 
 
 def grouped(
@@ -236,6 +254,17 @@ def safe_url(url: str | None) -> str | None:
     return quote(url, safe=_URL_SAFE)
 
 
+_HTTPS_HOSTS = re.compile(r"http://([a-z0-9-]+\.)*(arxiv\.org|doi\.org)/", re.IGNORECASE)
+
+
+def https(url: str | None) -> str | None:
+    """A safe URL, on https for hosts that serve it (arXiv's feed gives http PDF links)."""
+    url = safe_url(url)
+    if url and url[:7].lower() == "http://" and _HTTPS_HOSTS.match(url):
+        return "https://" + url[len("http://") :]
+    return url
+
+
 def links(publication: Publication) -> list[Link]:
     found = []
     if publication.arxiv_id:
@@ -245,12 +274,29 @@ def links(publication: Publication) -> list[Link]:
     if publication.doi:
         doi = clean(publication.doi)
         found.append(Link("doi", f"doi:{doi}", "https://doi.org/" + quote(doi, safe="/")))
-    if pdf := safe_url(publication.pdf_url):
+    fields = publication.fields
+    pdf = publication.pdf_url or fields.get("pdf")
+    if pdf and (pdf := https(pdf)):
         found.append(Link("pdf", "PDF", pdf))
-    url = safe_url(publication.url)
+    url = publication.url and https(publication.url)
     if url and not _duplicates_identifier_link(url, found):
         found.append(Link("url", "Web page", url))
+    if fields:
+        for kind, label in EXTRA_LINKS.items():
+            if (extra := fields.get(kind)) and (extra := https(extra)):
+                found.append(Link(kind, label, extra))
     return found
+
+
+def note_source(publication: Publication) -> str:
+    """The note as TeX: its imported source, else the text as stored (typed notes are
+    TeX too: 'Featured in \\emph{Forbes}')."""
+    return clean(publication.latex.get("note") or publication.note)
+
+
+def is_selected(publication: Publication) -> bool:
+    """The record's ``selected`` flag (al-folio's field: selected = {true})."""
+    return clean(publication.fields.get("selected")).lower() in SELECTED_VALUES
 
 
 def _duplicates_identifier_link(url: str, found: list[Link]) -> bool:
@@ -276,21 +322,53 @@ def entry(publication: Publication, options: ListOptions, number: int | None = N
         authors=authors,
         title=clean(publication.title) or "Untitled",
         venue=venue_text(publication),
-        notes=[note] if (note := clean(publication.note)) else [],
+        notes=[note] if (note := note_source(publication)) else [],
         links=links(publication),
         number=number,
     )
 
 
 def build_listing(publications: Iterable[Publication], options: ListOptions) -> Listing:
-    groups, number = [], 0
-    for title, members in grouped(publications, options.group_by, options.order):
-        entries = []
+    """A listing of publications in any order: grouped and sorted here, in memory."""
+    return listing_of_groups(grouped(publications, options.group_by, options.order), options)
+
+
+def listing_of_groups(
+    groups: Iterable[tuple[str | None, Iterable[Publication]]], options: ListOptions
+) -> Listing:
+    """A listing read from groups already in order (lazily: see ``Listing``)."""
+    listing = Listing(clean(options.heading) or None, [], options.numbered, options.fragment)
+    counter = itertools.count(1)
+
+    def entries_of(members: Iterable[Publication]) -> Iterator[Entry]:
         for publication in members:
-            number += 1
-            entries.append(entry(publication, options, number if options.numbered else None))
-        groups.append(Group(title, entries))
-    return Listing(clean(options.heading) or None, groups, options.numbered)
+            number = next(counter) if options.numbered else None
+            built = entry(publication, options, number)
+            if not listing.has_equal_contribution and any(
+                part.equal_contribution for part in built.authors
+            ):
+                listing.has_equal_contribution = True
+            yield built
+
+    listing.groups = (Group(title, entries_of(members)) for title, members in groups)
+    return listing
+
+
+def sorted_groups(
+    publications: Iterable[Publication], group_by: str
+) -> Iterator[tuple[str | None, Iterator[Publication]]]:
+    """Groups of publications that arrive sorted by group, then newest first (the
+    store's list order): consecutive runs of one group title."""
+    if group_by == "none":
+        stream = iter(publications)
+        first = next(stream, None)
+        if first is not None:
+            yield None, itertools.chain([first], stream)
+        return
+    key = {"kind": kind_group, "year": year_group}.get(group_by)
+    if key is None:
+        raise UsageError(f"unknown grouping {group_by!r}; use kind, year or none")
+    yield from itertools.groupby(publications, key=key)
 
 
 def author_matcher(

@@ -3,9 +3,12 @@ forbids them too), every data text escaped."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from html import escape
 
 from ..tex.math import display_math
+from .emphasis import EM, plain, styled
 from .entries import Entry, Group, Listing, NamePart, join_sentences
 
 DEFAULT_TITLE = "Publications"
@@ -45,8 +48,17 @@ abbr[title] { text-decoration: none; cursor: help; }
 """
 
 
+def note(tex: str) -> str:
+    return styled(tex, lambda text: escape(display_math(text)), _wrap)
+
+
+def _wrap(text: str, style: str) -> str:
+    return f"<em>{text}</em>" if style == EM else f"<strong>{text}</strong>"
+
+
 def name(part: NamePart) -> str:
-    text = escape(part.text)
+    """Escaped, on one line: no break between initials and family name."""
+    text = escape(part.text).replace(" ", "\u00a0")
     if part.highlighted:
         text = f"<strong>{text}</strong>"
     if part.equal_contribution:
@@ -63,46 +75,55 @@ def entry_html(entry: Entry) -> str:
         (raw_authors, f'<span class="authors">{authors}</span>'),
         (entry.title, f"<cite>{escape(display_math(entry.title))}</cite>"),
         (entry.venue, f'<span class="venue">{escape(entry.venue)}</span>'),
-        *(
-            (note, f'<span class="note">{escape(display_math(note))}</span>')
-            for note in entry.notes
-        ),
+        *((plain(tex), f'<span class="note">{note(tex)}</span>') for tex in entry.notes),
     ]
     text = join_sentences(pieces)
     if entry.links:
-        anchors = "".join(
+        anchors = " ".join(
             f'<a href="{escape(link.url)}">{escape(link.label)}</a>' for link in entry.links
         )
         text += f' <span class="links">{anchors}</span>'
     return text
 
 
-def group_html(group: Group, index: int, numbered: bool) -> str:
+def group_chunks(group: Group, index: int, numbered: bool) -> Iterator[str]:
+    entries = iter(group.entries)
+    first = next(entries, None)
+    if first is None:
+        return
     tag = "ol" if numbered else "ul"
-    first = group.entries[0].number if numbered and group.entries else None
-    start = f' start="{first}"' if first and first != 1 else ""
-    items = "\n".join(f"<li>{entry_html(entry)}</li>" for entry in group.entries)
-    body = f"<{tag}{start}>\n{items}\n</{tag}>"
-    if not group.title:
-        return body
+    start = f' start="{first.number}"' if numbered and first.number not in (None, 1) else ""
     heading_id = f"group-{index}"
-    return (
-        f'<section aria-labelledby="{heading_id}">\n'
-        f'<h2 id="{heading_id}">{escape(group.title)}</h2>\n{body}\n</section>'
-    )
+    if group.title:
+        yield (
+            f'<section aria-labelledby="{heading_id}">\n'
+            f'<h2 id="{heading_id}">{escape(group.title)}</h2>\n'
+        )
+    yield f"<{tag}{start}>\n"
+    for entry in itertools.chain([first], entries):
+        yield f"<li>{entry_html(entry)}</li>\n"
+    yield f"</{tag}>\n" + ("</section>\n" if group.title else "")
 
 
-def render(listing: Listing) -> str:
+def chunks(listing: Listing) -> Iterator[str]:
+    """A standalone page, or (``listing.fragment``) only the list, in a
+    ``<div class="publications">`` to include in a Jekyll or Hugo page: no head, no
+    style, no page title."""
     title = escape(listing.heading or DEFAULT_TITLE)
-    sections = [
-        group_html(group, index, listing.numbered)
-        for index, group in enumerate(listing.groups, start=1)
-    ]
+    yield '<div class="publications">\n' if listing.fragment else _page_head(title)
+    empty = True
+    for index, group in enumerate(listing.groups, start=1):
+        for chunk in group_chunks(group, index, listing.numbered):
+            empty = False
+            yield chunk
     if listing.has_equal_contribution:
-        sections.append('<p class="legend">* Equal contribution.</p>')
-    if not listing.groups:
-        sections.append("<p>No publications.</p>")
-    body = "\n".join(sections)
+        yield '<p class="legend">* Equal contribution.</p>\n'
+    if empty:
+        yield "<p>No publications.</p>\n"
+    yield "</div>\n" if listing.fragment else "</main>\n</body>\n</html>\n"
+
+
+def _page_head(title: str) -> str:
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -116,8 +137,8 @@ def render(listing: Listing) -> str:
 <body>
 <main>
 <h1>{title}</h1>
-{body}
-</main>
-</body>
-</html>
 """
+
+
+def render(listing: Listing) -> str:
+    return "".join(chunks(listing))

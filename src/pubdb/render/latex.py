@@ -5,6 +5,7 @@ when hyperref is loaded and fall back to their text otherwise."""
 from __future__ import annotations
 
 from ..tex.encode import to_latex
+from .emphasis import EM, plain, styled
 from .entries import Entry, Group, Listing, NamePart, join_sentences
 
 HREF_FALLBACK = r"\providecommand{\href}[2]{#2}"
@@ -14,6 +15,16 @@ EQUAL_CONTRIBUTION = r"\par\medskip\noindent * Equal contribution."
 def url_argument(url: str) -> str:
     """A percent-encoded URL (see ``safe_url``) as \\href's first argument."""
     return url.replace("%", r"\%").replace("#", r"\#").replace("&", r"\&")
+
+
+def note(tex: str) -> str:
+    """Emphasis as \\emph and \\textbf around text encoded afresh: the note's own TeX
+    never reaches the document."""
+    return styled(tex, to_latex, _wrap)
+
+
+def _wrap(text: str, style: str) -> str:
+    return rf"\emph{{{text}}}" if style == EM else rf"\textbf{{{text}}}"
 
 
 def name(part: NamePart) -> str:
@@ -32,7 +43,7 @@ def entry_latex(entry: Entry) -> str:
         (raw_authors, authors),
         (entry.title, rf"\emph{{{to_latex(entry.title)}}}"),
         (entry.venue, to_latex(entry.venue)),
-        *((note, to_latex(note)) for note in entry.notes),
+        *((plain(tex), note(tex)) for tex in entry.notes),
     ]
     links = [
         rf"\href{{{url_argument(link.url)}}}{{{to_latex(link.label)}}}" for link in entry.links
@@ -56,12 +67,13 @@ def group_latex(group: Group, numbered: bool) -> str:
 
 
 def render(listing: Listing) -> str:
+    groups = [Group(group.title, list(group.entries)) for group in listing.groups]
     blocks = []
-    if any(entry.links for group in listing.groups for entry in group.entries):
+    if any(entry.links for group in groups for entry in group.entries):
         blocks.append(HREF_FALLBACK)
     if listing.heading:
         blocks.append(rf"\section*{{{to_latex(listing.heading)}}}")
-    blocks += [group_latex(group, listing.numbered) for group in listing.groups]
+    blocks += [group_latex(group, listing.numbered) for group in groups]
     if listing.has_equal_contribution:
         blocks.append(EQUAL_CONTRIBUTION)
     return "\n\n".join(blocks) + "\n"

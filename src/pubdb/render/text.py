@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 
 from ..tex.math import display_math
+from .emphasis import plain
 from .entries import Entry, Listing, NamePart, join_sentences
 
 WIDTH = 79
@@ -18,7 +20,7 @@ def entry_text(entry: Entry) -> str:
     authors = ", ".join(name(part) for part in entry.authors)
     title = display_math(entry.title)
     pieces = [(authors, authors), (entry.title, title), (entry.venue, entry.venue)]
-    pieces += [(note, display_math(note)) for note in entry.notes]
+    pieces += [(plain(tex), display_math(plain(tex))) for tex in entry.notes]
     text = join_sentences(pieces)
     return " ".join([text, *(link.url for link in entry.links)])
 
@@ -39,12 +41,24 @@ def underlined(title: str, rule: str) -> str:
     return f"{title}\n{rule * min(len(title), WIDTH)}"
 
 
-def render(listing: Listing) -> str:
-    blocks = [underlined(listing.heading, "=")] if listing.heading else []
+def chunks(listing: Listing) -> Iterator[str]:
+    """The document in pieces, entry by entry."""
+    blocks = 0
+    if listing.heading:
+        yield underlined(listing.heading, "=") + "\n"
+        blocks += 1
     for group in listing.groups:
         if group.title:
-            blocks.append(underlined(group.title, "-"))
-        blocks.append("\n\n".join(item(entry) for entry in group.entries))
+            yield ("\n" if blocks else "") + underlined(group.title, "-") + "\n"
+            blocks += 1
+        for index, entry in enumerate(group.entries):
+            yield ("\n" if blocks or index else "") + item(entry) + "\n"
+        blocks += 1
     if listing.has_equal_contribution:
-        blocks.append("* Equal contribution.")
-    return "\n\n".join(blocks) + "\n"
+        yield ("\n" if blocks else "") + "* Equal contribution.\n"
+    elif not blocks:
+        yield "\n"
+
+
+def render(listing: Listing) -> str:
+    return "".join(chunks(listing))

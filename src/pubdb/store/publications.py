@@ -33,6 +33,30 @@ _SELECT_LIGHT = (
 )
 
 
+# For CV lists: the light row, plus the note's TeX source (emphasis) and the extra
+# fields a list shows (links people add, the selected flag).
+LIST_FIELDS = ("code", "slides", "video", "poster", "project", "pdf", "selected")
+_LIST_OVERRIDES = {
+    **_LIGHT,
+    "latex": "CASE WHEN json_extract(latex, '$.note') IS NULL THEN '{}'"
+    " ELSE json_object('note', json_extract(latex, '$.note')) END",
+    "fields": "CASE WHEN fields = '{}' THEN '{}' ELSE (SELECT json_group_object(key, value)"
+    " FROM json_each(fields) WHERE key IN ("
+    + ", ".join(f"'{name}'" for name in LIST_FIELDS)
+    + ")) END",
+}
+_SELECT_LIST = (
+    "SELECT id, "
+    + ", ".join(f"{_LIST_OVERRIDES[c]} AS {c}" if c in _LIST_OVERRIDES else c for c in COLUMNS)
+    + " FROM publications"
+)
+_SELECTED = "lower(json_extract(fields, '$.selected')) IN ('true', 'yes', '1')"
+_UNPLACED = (
+    "(status IN ('submitted', 'preprint') AND trim(coalesce(nullif(venue, ''),"
+    " nullif(journal, ''), nullif(booktitle, ''), '')) = '')"
+)
+
+
 def _from_row(row: Sequence[Any]) -> Publication:
     """A Publication from a row of ``_SELECT`` (id, then COLUMNS in order)."""
     values = dict(zip(COLUMNS, row[1:], strict=True))
@@ -173,6 +197,52 @@ def iter_publications(
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     yield from _with_authors(conn, tuple_cursor(conn).execute(sql, params))
+
+
+def iter_for_list(
+    conn: sqlite3.Connection,
+    *,
+    person_id: int | None = None,
+    selected: bool = False,
+    kind_ranks: dict[str, int] | None = None,
+    newest_first: bool = True,
+) -> Iterator[Publication]:
+    """Publications as a CV list shows them, streamed: by section when ``kind_ranks``
+    gives each kind's section rank ('unplaced' for submitted and preprint records
+    without a venue, 'other' for kinds not named), then newest first (year, month),
+    entry order breaking ties (or only entry order). Light rows (``_SELECT_LIST``)."""
+    conditions, params = [], []
+    if person_id is not None:
+        conditions.append("id IN (SELECT publication_id FROM authorships WHERE person_id = ?)")
+        params.append(person_id)
+    if selected:
+        conditions.append(_SELECTED)
+    where = " WHERE " + " AND ".join(conditions) if conditions else ""
+    order = "year IS NULL, year DESC, month DESC, id" if newest_first else "id"
+    if kind_ranks is not None:
+        ranks = {k: r for k, r in kind_ranks.items() if k not in ("unplaced", "other")}
+        cases = " ".join("WHEN kind = ? THEN ?" for _ in ranks)
+        order = f"CASE WHEN {_UNPLACED} THEN ? {cases} ELSE ? END, " + order
+        params += [kind_ranks["unplaced"]]
+        for kind, rank in ranks.items():
+            params += [kind, rank]
+        params.append(kind_ranks["other"])
+    sql = f"{_SELECT_LIST}{where} ORDER BY {order}"
+    yield from _with_authors(conn, tuple_cursor(conn).execute(sql, params))
+
+
+def person_ids_in(conn: sqlite3.Connection, person_id: int | None = None) -> list[int]:
+    """The people who wrote the publications (all, or those of one person)."""
+    if person_id is None:
+        sql, params = "SELECT DISTINCT person_id FROM authorships WHERE person_id IS NOT NULL", ()
+    else:
+        sql = (
+            "SELECT DISTINCT a.person_id FROM authorships a JOIN authorships mine"
+            " ON mine.publication_id = a.publication_id AND mine.person_id = ?"
+            " WHERE a.person_id IS NOT NULL"
+        )
+        params = (person_id,)
+    return [row[0] for row in conn.execute(sql, params)]
 
 
 def publications_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Publication]:
