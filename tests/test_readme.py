@@ -70,6 +70,7 @@ def workspace(tmp_path, monkeypatch, arxiv):
     shutil.copytree(ROOT / "tests" / "fixtures" / "seeds", tmp_path / "tests/fixtures/seeds")
     # Zekri's CV [3], arXiv:2410.11711, which papers.xml lacks: the people tests' feed.
     arxiv.entries[people_feeds.ATTIA_EL_HILI_PAPER] = people_feeds.entry("2410.11711")
+    (tmp_path / "site" / "content").mkdir(parents=True)  # a Hugo site beside the library
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PUBDB_DB", "db/pubdb.db")  # as the README's reader would name it
     monkeypatch.setenv("COLUMNS", "200")
