@@ -26,7 +26,7 @@ from .store.publications import count_publications, iter_publications
 T = TypeVar("T")
 
 if TYPE_CHECKING:
-    from .papers.adding import Notice, Progress
+    from .models import Notice, Progress
     from .papers.finding import FindReport, FindResult
     from .sources.arxiv import ArxivClient
     from .sources.arxiv_query import SearchQuery

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+# Callbacks a long command is given: ``progress(total)`` opens a bar and returns its
+# step function; a notice is one line for the user (a retry, and what it waits for).
+Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
+Notice = Callable[[str], None]
 
 KINDS = ("preprint", "journal", "conference", "workshop", "thesis", "book", "chapter", "other")
 STATUSES = ("preprint", "submitted", "accepted", "published")

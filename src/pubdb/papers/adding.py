@@ -8,12 +8,12 @@ batches fetched before it are stored in a write of their own and the error says 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 from ..errors import NetworkError
 from ..ids import ArxivId
-from ..models import Publication
+from ..models import Notice, Progress, Publication
 from ..people.resolution import save_authors
 from ..store.connection import get_meta, set_meta, write_transaction
 from ..store.publications import (
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from ..sources.arxiv import ArxivClient, ArxivRecord, FetchResult
     from ..sources.doi import DoiAnswer, DoiClient
 
-Progress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
-Notice = Callable[[str], None]  # told each retry: why, how long until it, which attempt
 LAST_ARXIV_REQUEST = "arxiv_last_request"
 LAST_DOI_REQUEST = "doi_last_request"
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import NetworkError, UsageError
 from ..ids import ArxivId
-from ..models import Author
+from ..models import Author, Notice, Progress
 from ..names import parse_name
 from ..people.resolution import PersonResolver, save_authors
 from ..store.connection import write_transaction
@@ -24,8 +24,6 @@ from ..store.publications import find_id, get_publication, publications_by_id, u
 from ..store.search import search_ids
 from ..store.search_query import parse_query
 from .adding import (
-    Notice,
-    Progress,
     arxiv_client,
     fetch_arxiv,
     fetch_dois,

@@ -23,7 +23,7 @@ from .reports import ADDED, Outcome, Report, action_for
 if TYPE_CHECKING:
     import sqlite3
 
-    from .adding import Progress
+    from ..models import Progress
 
 FLUSH_EVERY = 1000
 

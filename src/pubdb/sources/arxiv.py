@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, ExitStack
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from ..errors import NetworkError
 from ..ids import ArxivId, InvalidIdentifier, arxiv_url, parse_arxiv_id
+from ..models import Progress
 from .arxiv_query import search_page_size
 from .http import USER_AGENT, ClientSettings, PoliteClient, Retryable
 
@@ -26,7 +27,6 @@ MAX_PAGE_SIZE = 2_000
 SORTS = ("relevance", "submittedDate", "lastUpdatedDate")
 # A progress bar factory: called with the total once it is known, it yields a callback
 # that is told how many results each page brought.
-SearchProgress = Callable[[int], AbstractContextManager[Callable[[int], None]]]
 
 DEFAULT_URL = "https://export.arxiv.org/api/query"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -154,7 +154,7 @@ class ArxivClient(PoliteClient):
         limit: int = SEARCH_WINDOW,
         sort: str = "submittedDate",
         page_size: int | None = None,
-        progress: SearchProgress | None = None,
+        progress: Progress | None = None,
     ) -> SearchResult:
         """Up to ``limit`` results of a ``search_query``, newest first (or by relevance),
         page after page with the client's spacing in between. Reading stops on the first

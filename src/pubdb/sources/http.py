@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 from ..errors import NetworkError
+from ..models import Notice
 from ..version import __version__
 
 USER_AGENT = f"pubdb/{__version__} (+https://github.com/pubdb/pubdb; bibliography manager)"
@@ -105,7 +106,7 @@ class PoliteClient:
         *,
         last_request: float | None = None,
         on_request: Callable[[float], None] | None = None,
-        on_retry: Callable[[str], None] | None = None,
+        on_retry: Notice | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ):
