@@ -23,26 +23,6 @@ from pubdb.sources.arxiv import ArxivClient, ClientSettings
 KNOWN = ["2206.06921", "1707.08567", "2104.12255", "astro-ph/0601001"]
 
 
-class FakeTime:
-    """A clock that only moves when the client sleeps."""
-
-    def __init__(self, start: float = 1_700_000_000.0):
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
-
-
 @pytest.fixture
 def client_for(arxiv, fake_time, httpserver):
     """Build a client against the stand-in (or ``path`` on the same server)."""

@@ -18,24 +18,6 @@ from pubdb.sources.arxiv_query import SearchQuery, date_bound, title_words
 from search_feeds import numbered_entries, written_entry
 
 
-class FakeTime:
-    def __init__(self, start: float = 1_700_000_000.0):
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture
-def fake_time() -> FakeTime:
-    return FakeTime()
-
-
 @pytest.fixture
 def client(arxiv, fake_time, httpserver) -> ArxivClient:
     settings = ClientSettings(

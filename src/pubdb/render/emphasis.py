@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..tex.decode import tex_to_unicode
+from ..tex.scan import after_braced_groups, after_inline_math
 
 EM, STRONG = "em", "strong"
 _COMMANDS = {"emph": EM, "textit": EM, "textsl": EM, "textbf": STRONG}
@@ -126,23 +127,11 @@ class _Parser:
 
     def _arguments(self) -> str:
         """Braced arguments right after another command, kept as written."""
-        start, text = self.i, self.text
-        while self.i < len(text) and text[self.i] == "{":
-            depth = 0
-            while self.i < len(text):
-                if text[self.i] == "\\":
-                    self.i += 2
-                    continue
-                depth += {"{": 1, "}": -1}.get(text[self.i], 0)
-                self.i += 1
-                if depth == 0:
-                    break
-        return text[start : self.i]
+        start = self.i
+        self.i = after_braced_groups(self.text, start)
+        return self.text[start : self.i]
 
     def _math(self) -> str:
-        text, start = self.text, self.i
-        end = start + 1
-        while end < len(text) and text[end] != "$":
-            end += 2 if text[end] == "\\" else 1
-        self.i = min(end + 1, len(text))
-        return text[start : self.i]
+        start = self.i
+        self.i = after_inline_math(self.text, start)
+        return self.text[start : self.i]

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .scan import after_braced_groups, after_inline_math
+
 ACCENTS = {
     "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
     "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
@@ -109,12 +111,9 @@ class _Decoder:
         return "".join(out)
 
     def _math(self) -> str:
-        text, start = self.text, self.i
-        end = start + 1
-        while end < len(text) and text[end] != "$":
-            end += 2 if text[end] == "\\" else 1
-        self.i = min(end + 1, len(text))
-        return text[start : self.i]
+        start = self.i
+        self.i = after_inline_math(self.text, start)
+        return self.text[start : self.i]
 
     def _group_or_char(self) -> str:
         """The argument of a command: a braced group (decoded) or the next character."""
@@ -178,16 +177,6 @@ class _Decoder:
 
     def _raw_arguments(self) -> str:
         """Unknown command: keep its braced arguments exactly as written."""
-        text, parts = self.text, []
-        while self.i < len(text) and text[self.i] == "{":
-            depth, start = 0, self.i
-            while self.i < len(text):
-                if text[self.i] == "\\":
-                    self.i += 2
-                    continue
-                depth += {"{": 1, "}": -1}.get(text[self.i], 0)
-                self.i += 1
-                if depth == 0:
-                    break
-            parts.append(text[start : self.i])
-        return "".join(parts)
+        start = self.i
+        self.i = after_braced_groups(self.text, start)
+        return self.text[start : self.i]
