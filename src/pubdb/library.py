@@ -307,13 +307,21 @@ class Library:
 
     # -- export ------------------------------------------------------------------
 
-    def export_bibtex(self, out: TextIO, *, author: str | None = None) -> int:
-        """BibTeX of every publication (or one author's); returns how many."""
-        from .bibtex.writer import write_bibtex
+    def export_bibtex(
+        self, out: TextIO, *, author: str | None = None, expand_strings: bool = False
+    ) -> int:
+        """BibTeX of every publication (or one author's), after the imported @preamble
+        blocks and the @string macros the entries use (``expand_strings``: plain
+        values instead); returns how many entries."""
+        from .bibtex.writer import export_bibtex
 
+        person_id = self.resolve_author(author) if author is not None else None
         order = "year DESC, month DESC, citekey"  # not row ids: re-import keeps the order
+        found = iter_publications(self.conn, person_id=person_id, order_by=order)
         with without_cycle_collection():
-            return write_bibtex(self.publications(author=author, order_by=order), out)
+            return export_bibtex(
+                self.conn, found, out, person_id=person_id, expand_strings=expand_strings
+            )
 
     def _list_subject(
         self, author: str | None, *, light: bool = True

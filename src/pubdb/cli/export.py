@@ -31,6 +31,8 @@ LIST_FORMATS = ("markdown", "html", "latex", "text", "json", "csl-json")
               default="as-written", show_default=True, help="How author names look.")  # fmt: skip
 @click.option("--numbered", is_flag=True, help="Number the entries [1], [2], ...")
 @click.option("--heading", help="Title of the list (default: Publications of AUTHOR).")
+@click.option("--expand-strings", is_flag=True,
+              help="BibTeX: plain values, no @string abbreviations.")  # fmt: skip
 @db_option
 def export(
     fmt: str | None,
@@ -42,6 +44,7 @@ def export(
     name_style: str,
     numbered: bool,
     heading: str | None,
+    expand_strings: bool,
     db_path: Path | None,
 ) -> None:
     """Export publications: BibTeX, a CV-style list, or a citation style.
@@ -49,6 +52,7 @@ def export(
     \b
     Example:
       pubdb export --bibtex -o bib/all.bib
+      pubdb export --bibtex --expand-strings
       pubdb export --format markdown --author "Samy Jelassi"
       pubdb export --format html --author "Oussama Zekri" --numbered -o zekri.html
       pubdb export --style apa --author "S. Jelassi"
@@ -61,7 +65,7 @@ def export(
     with open_library(db_path) as library:
         if fmt == "bibtex":
             with open_output(output) as out:
-                count = library.export_bibtex(out, author=author)
+                count = library.export_bibtex(out, author=author, expand_strings=expand_strings)
             if output not in (None, "-"):
                 click.echo(f"wrote {count} entries to {output}", err=True)
             return

@@ -14,7 +14,7 @@ SHOW_ORDER = (
     "venue", "journal", "booktitle", "publisher", "volume", "number", "pages", "note",
     "doi", "arxiv_id", "arxiv_version", "arxiv_primary_category", "arxiv_categories",
     "arxiv_published", "arxiv_updated", "arxiv_comment", "journal_ref", "url", "pdf_url",
-    "abstract", "fields", "latex", "locked", "source", "created_at", "updated_at",
+    "abstract", "fields", "latex", "expressions", "locked", "source", "created_at", "updated_at",
 )  # fmt: skip
 
 

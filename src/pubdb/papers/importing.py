@@ -10,8 +10,8 @@ from ..bibtex.reader import ParsedEntry, ParsedFile
 from ..errors import UsageError
 from ..models import Problem, Publication
 from ..people.resolution import PersonResolver
+from ..store import definitions, search
 from ..store import publications as store
-from ..store import search
 from ..store.connection import write_transaction
 from .keys import key_stem, unique_key
 from .lookup import owned_elsewhere
@@ -25,11 +25,16 @@ if TYPE_CHECKING:
 FLUSH_EVERY = 1000
 
 
+_TEX_SPECIAL_IN_KEY = frozenset("\\%#~")
+
+
 def tex_safe_key(key: str) -> bool:
     """A citation key TeX reads as plain characters in \\bibitem and \\cite: a backslash
     would start a command there (``\\csname@@input\\endcsname`` reads a file while the
-    .aux is written), and ``^^5c`` spells a backslash."""
-    return "\\" not in key and "^^" not in key
+    .aux is written), ``^^5c`` spells a backslash, ``%`` ends the line (LaTeX then
+    reads the rest of the .aux line as part of the key), ``#`` and ``~`` break
+    ``\\bibitem``; control characters stop pdflatex."""
+    return key.isprintable() and "^^" not in key and not _TEX_SPECIAL_IN_KEY & set(key)
 
 
 class BibtexImporter:
@@ -111,8 +116,10 @@ class BibtexImporter:
             key = unique_key(key_stem(first, p.year, p.title), self.keys.__contains__)
             if wanted:
                 why = "is taken by another record"
-                if not tex_safe_key(wanted):
+                if "\\" in wanted or "^^" in wanted:
                     why = "would run as TeX in \\cite and \\bibitem"
+                elif not tex_safe_key(wanted):
+                    why = "breaks \\cite and \\bibitem (TeX reads % # ~ and control characters)"
                 self._warn(entry, f"key {wanted!r} {why}; stored as {key!r}")
         self.keys.add(key)
         return key
@@ -171,19 +178,27 @@ def import_files(
     prefer_incoming: bool = False,
 ) -> Report:
     """Import .bib files in one transaction. Broken entries are reported and skipped
-    (with ``strict``, nothing is imported if any is broken); a dry run writes nothing."""
+    (with ``strict``, nothing is imported if any is broken); a dry run writes nothing.
+    A @string macro a file uses but does not define is taken, as BibTeX takes it when
+    given several files, from an earlier file of the same import, else from the
+    library's stored ones; each file's @string and @preamble blocks are stored."""
     from ..bibtex.reader import iter_parsed, read_bibtex_text
 
     texts = [(str(path), read_bibtex_text(path)) for path in paths]
     with write_transaction(conn) as transaction:
         importer = BibtexImporter(conn, prefer_incoming=prefer_incoming)
+        known = {name: value for name, (_, value) in definitions.string_definitions(conn).items()}
         for batch, (path, text) in enumerate(texts):
-            empty = True
-            for piece in iter_parsed(text, path):
+            empty, strings, preambles = True, [], []
+            for piece in iter_parsed(text, path, known):
                 empty = empty and piece.empty
                 importer.add(piece, batch)
+                strings += [(d.name, d.expression, d.value, d.line) for d in piece.strings]
+                preambles += [(p.expression, p.line) for p in piece.preambles]
             if empty:
                 raise UsageError(f"{path} holds no BibTeX entries")
+            definitions.replace_definitions(conn, path, strings, preambles)
+            known = {**known, **{name.lower(): value for name, _, value, _ in strings}}
         report = importer.finish()
         report.dry_run = dry_run
         report.aborted = strict and bool(report.failures)

@@ -25,7 +25,13 @@ def _to_db(column: str, value: Any) -> Any:
 
 _SELECT = "SELECT " + ", ".join(("id", *COLUMNS)) + " FROM publications"
 # For lists: the long texts no list shows (abstract, TeX sources, extra fields) left out.
-_LIGHT = {"abstract": "NULL", "latex": "'{}'", "fields": "'{}'", "arxiv_comment": "NULL"}
+_LIGHT = {
+    "abstract": "NULL",
+    "latex": "'{}'",
+    "expressions": "'{}'",
+    "fields": "'{}'",
+    "arxiv_comment": "NULL",
+}
 _SELECT_LIGHT = (
     "SELECT id, "
     + ", ".join(f"{_LIGHT[c]} AS {c}" if c in _LIGHT else c for c in COLUMNS)

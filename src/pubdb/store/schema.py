@@ -1,5 +1,11 @@
 """The schema version this pubdb writes; migrations.py holds the steps that reach it.
 Kept apart so that opening a current database never imports sqlite_utils."""
 
-MIGRATION_NAMES = ("m001_initial", "m002_search", "m003_people", "m004_network_indexes")
+MIGRATION_NAMES = (
+    "m001_initial",
+    "m002_search",
+    "m003_people",
+    "m004_network_indexes",
+    "m005_bibtex_strings",
+)
 SCHEMA_VERSION = len(MIGRATION_NAMES)
