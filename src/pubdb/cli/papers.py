@@ -57,6 +57,8 @@ def add(
 def _print_report(report) -> None:
     from .terminal import outcome_line
 
+    for problem in report.warnings:
+        click.echo(f"warning: {problem.message}", err=True)
     for outcome in report.outcomes:
         click.echo(outcome_line(outcome))
         for detail in outcome.details:

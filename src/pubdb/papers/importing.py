@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     import sqlite3
 
 FLUSH_EVERY = 1000
+# Records made from a metadata service: the user's own BibTeX wins over them on merge.
+FETCHED = ("arxiv", "doi")
 
 
 _TEX_SPECIAL_IN_KEY = frozenset("\\%#~")
@@ -47,7 +49,6 @@ class BibtexImporter:
         self.report = Report(IMPORT_ACTIONS)
         self._pending: list[Publication] = []
         self._documents: list[tuple[int, tuple]] = []
-        self._pending_dois: set[str] = set()
         self._next_id = store.next_publication_id(conn)
 
     def run(self, files: list[ParsedFile]) -> Report:
@@ -72,39 +73,49 @@ class BibtexImporter:
             store.insert_publications(self.conn, self._pending)
             store.insert_many_authorships(self.conn, [(p.id, p.authors) for p in self._pending])
             search.index_new(self.conn, self._documents)
-            self._pending, self._pending_dois, self._documents = [], set(), []
+            self._pending, self._documents = [], []
 
     def _store(self, entry: ParsedEntry, batch: int) -> None:
         fingerprint = Fingerprint.of(entry.publication, batch)
         match = self.index.find(fingerprint)
         if match is None:
             self._insert(entry, fingerprint)
+        elif match.kept_apart:
+            self._warn(entry, match.kept_apart)
+            self._insert(entry, fingerprint, quiet=True)
         else:
             self._merge(entry, match.fingerprint, match.evidence)
 
-    def _insert(self, entry: ParsedEntry, fingerprint: Fingerprint) -> None:
+    def _insert(self, entry: ParsedEntry, fingerprint: Fingerprint, quiet: bool = False) -> None:
         publication = entry.publication
-        if self._doi_taken(publication.doi, None):
-            publication.fields.setdefault("doi", publication.latex.pop("doi", publication.doi))
-            self._warn(entry, f"DOI {publication.doi} belongs to another record; kept as a field")
-            publication.doi = None
+        self._free_identifiers(entry, quiet)
         publication.citekey = self._free_key(entry)
         self.people.resolve_all(publication.authors)
         publication.id, self._next_id = self._next_id, self._next_id + 1
         self._pending.append(publication)
         if entry.search_document is not None:
             self._documents.append((publication.id, entry.search_document))
-        if publication.doi:
-            self._pending_dois.add(publication.doi)
         if len(self._pending) >= FLUSH_EVERY:
             self._flush()
         fingerprint.pub_id, fingerprint.citekey = publication.id, publication.citekey
-        fingerprint.doi = publication.doi
+        fingerprint.doi, fingerprint.arxiv_id = publication.doi, publication.arxiv_id
         self.index.add(fingerprint)
         outcome = Outcome(
             "imported", entry.key, publication.citekey, publication.title, entry.file, entry.line
         )
         self.report.outcomes.append(outcome)
+
+    def _free_identifiers(self, entry: ParsedEntry, quiet: bool) -> None:
+        """A DOI or arXiv id another record holds stays with the entry as written (a
+        field), not in the identifier column that must name one record."""
+        p = entry.publication
+        if p.doi and p.doi in self.index.by_doi:
+            p.fields.setdefault("doi", p.latex.pop("doi", p.doi))
+            if not quiet:
+                self._warn(entry, f"DOI {p.doi} belongs to another record; kept as a field")
+            p.doi = None
+        if p.arxiv_id and p.arxiv_id in self.index.by_arxiv:
+            p.arxiv_id = p.arxiv_version = p.arxiv_primary_category = None
 
     def _free_key(self, entry: ParsedEntry) -> str:
         wanted = entry.key
@@ -128,9 +139,23 @@ class BibtexImporter:
         self._flush()
         existing = store.get_publication(self.conn, found.pub_id)
         assert existing is not None
-        result = merge_publication(
-            existing, entry.publication, prefer_incoming=self.prefer_incoming
+        incoming = entry.publication
+        user_text = existing.source in FETCHED and incoming.source == "bibtex"
+        adopt_key = (
+            user_text
+            and "citekey" not in existing.locked
+            and entry.key not in self.keys
+            and tex_safe_key(entry.key)
         )
+        result = merge_publication(
+            existing,
+            incoming,
+            prefer_incoming=self.prefer_incoming,
+            user_text=user_text,
+            adopt_key=adopt_key,
+        )
+        if "citekey" in result.changes:
+            self.keys.add(result.changes["citekey"])
         for column in ("doi", "arxiv_id"):
             if column in result.changes and owned_elsewhere(
                 self.conn, column, result.changes[column], existing.id
@@ -149,8 +174,8 @@ class BibtexImporter:
             Outcome(
                 "merged" if changed else "skipped",
                 entry.key,
-                existing.citekey,
-                existing.title,
+                merged.citekey,
+                merged.title,
                 entry.file,
                 entry.line,
                 evidence,
@@ -159,11 +184,6 @@ class BibtexImporter:
                 result.conflicts,
             )
         )
-
-    def _doi_taken(self, doi: str | None, pub_id: int | None) -> bool:
-        if not doi:
-            return False
-        return doi in self._pending_dois or owned_elsewhere(self.conn, "doi", doi, pub_id)
 
     def _warn(self, entry: ParsedEntry, message: str) -> None:
         self.report.warnings.append(Problem(entry.file, entry.line, message))
