@@ -15,6 +15,8 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pubdb.bibtex.prepass import parse_blocks, prepass, restore_type
 from pubdb.bibtex.reader import parse_bibtex
@@ -227,6 +229,40 @@ def test_what_acts_outside_the_document_is_printed_as_text(tex, command):
     defused = defuse_source(tex)
     assert denied_commands(defused) == ()
     assert defuse_source(defused) == defused
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "\\",
+                "input",
+                "@",
+                "^",
+                "{",
+                "}",
+                "begin",
+                "filecontents",
+                "href",
+                "run:",
+                "csname",
+                "x",
+                " ",
+                "5c",
+                "\\\\",
+                "def",
+                "Input",
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_the_quick_check_never_misses_a_denied_command(tex):
+    from pubdb.tex.defuse import _SUSPECT, scan_denied
+
+    assert not scan_denied(tex) or _SUSPECT.search(tex)
+    assert denied_commands(tex) == scan_denied(tex)
 
 
 def test_preamble_allows_definitions_but_no_file_access():

@@ -37,7 +37,11 @@ def publication_from_fields(entry_type: str, values: dict[str, str]) -> Publicat
     text, a normalised DOI for matching), ``latex`` the source where it differs, and
     ``fields`` the rest (empty fields included)."""
     empty = {name: value for name, value in values.items() if not value.strip()}
-    values = {name: value for name, value in values.items() if name not in empty}
+    values = (
+        {name: value for name, value in values.items() if name not in empty}
+        if empty
+        else dict(values)
+    )
     p = Publication(entry_type=entry_type, source="bibtex")
     for column in TEXT_COLUMNS:
         source = values.pop(column, None)

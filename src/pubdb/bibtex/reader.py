@@ -24,7 +24,14 @@ from ..store.search import publication_document
 from ..tex.defuse import denied_commands, why_denied
 from .fields import publication_from_fields
 from .prepass import parse_blocks, prepass, restore_type
-from .values import ValueTooLong, braces_balance, expand_value, is_month_macro, parse_month
+from .values import (
+    Expanded,
+    ValueTooLong,
+    braces_balance,
+    expand_value,
+    is_month_macro,
+    parse_month,
+)
 
 # What @string macros may add to one file's values in all: real files stay below 1 MB.
 MAX_EXPANSION_CHARS = 32_000_000
@@ -81,18 +88,15 @@ class Macros(dict):
         self.known = known or {}
         self.expanded = 0  # characters macros added to this file's values so far
 
-    def __missing__(self, key: str) -> str:
-        return self.known[key]
-
-    def __contains__(self, key: object) -> bool:
-        return dict.__contains__(self, key) or key in self.known
-
-    def spend(self, characters: int) -> None:
-        self.expanded += characters
-        if self.expanded > MAX_EXPANSION_CHARS:
-            raise ValueTooLong(
-                f"@string macros expand past {MAX_EXPANSION_CHARS:,} characters in this file"
-            )
+    def expand(self, raw: str) -> Expanded:
+        expanded = expand_value(raw, self, self.known)
+        if expanded.macros:
+            self.expanded += len(expanded.text)
+            if self.expanded > MAX_EXPANSION_CHARS:
+                raise ValueTooLong(
+                    f"@string macros expand past {MAX_EXPANSION_CHARS:,} characters in this file"
+                )
+        return expanded
 
     def snapshot(self) -> Macros:
         copy = Macros(self.known)
@@ -218,9 +222,7 @@ def _define(block, macros: Macros, parsed: ParsedFile, line: int, record: bool) 
     undefined and every value that uses it fails."""
     name, expression = block.key, str(block.value).strip()
     try:
-        expanded = expand_value(expression, macros)
-        if expanded.macros:
-            macros.spend(len(expanded.text))
+        expanded = macros.expand(expression)
     except ValueTooLong as error:
         macros[name.lower()] = None
         if record:
@@ -257,17 +259,18 @@ def _denial(commands: tuple[str, ...]) -> str:
 
 
 def _export_problems(name: str, text: str) -> list[str]:
-    """What export changes in a field's text, and why (cheap for ordinary text)."""
+    """What export changes in a field's text, and why. Plain braces balance in what
+    bibtexparser reads; only an escaped one can leave BibTeX's count unbalanced."""
     problems = []
     denied = denied_commands(text)
     if denied:
         problems.append(f"{_denial(denied)}: exported as text")
-    if ("{" in text or "}" in text) and not braces_balance(text):
+    if ("\\{" in text or "\\}" in text) and not braces_balance(text):
         problems.append(
             "holds a lone \\{ or \\} (BibTeX counts it as a brace): exported as"
             " {\\textbraceleft} or {\\textbraceright}"
         )
-    if name in ("author", "editor") and has_empty_name(text):
+    if name in _NAME_LISTS and has_empty_name(text):
         problems.append(
             "holds an empty name ('and and'; bibtex and biber stop): exported without it"
         )
@@ -285,29 +288,43 @@ def _convert(entry, macros: Macros, parsed: ParsedFile, line: int) -> ParsedEntr
                 Problem(parsed.path, line, f"repeated field {bib_field.key!r}: first kept")
             )
             continue
-        raw = str(bib_field.value)
-        try:
-            expanded = expand_value(raw, macros)
-            if expanded.macros:
-                macros.spend(len(expanded.text))
-        except ValueTooLong as error:
-            parsed.failures.append(Problem(parsed.path, line, f"{key}: {name} {error}"))
-            return None
-        if expanded.macros and not (name == "month" and is_month_macro(raw)):
-            expressions[name] = raw.strip()
-        for macro in expanded.undefined:
-            if not (name == "month" and parse_month(macro)):
-                parsed.warnings.append(
-                    Problem(parsed.path, line, f"undefined @string {macro!r} in {name}")
-                )
-        values[name] = expanded.text
-        for problem in _export_problems(name, expanded.text):
-            parsed.warnings.append(Problem(parsed.path, line, f"{key}: {name} {problem}"))
+        raw = str(bib_field.value).strip()
+        if len(raw) >= 2 and raw[0] in _OPENERS and raw[-1] == _OPENERS[raw[0]] and "#" not in raw:
+            text = raw[1:-1]  # the common case: one braced or quoted string, no macro
+        else:
+            try:
+                text = _expand(raw, name, macros, expressions, parsed, line)
+            except ValueTooLong as error:
+                parsed.failures.append(Problem(parsed.path, line, f"{key}: {name} {error}"))
+                return None
+        values[name] = text
+        if "\\" in text or "^^" in text or name in _NAME_LISTS:  # else nothing to report
+            for problem in _export_problems(name, text):
+                parsed.warnings.append(Problem(parsed.path, line, f"{key}: {name} {problem}"))
     publication = publication_from_fields(restore_type(entry.entry_type).lower(), values)
     publication.citekey = key
     publication.expressions = expressions
     document = publication_document(publication)
     return ParsedEntry(publication, key, parsed.path, line, document)
+
+
+_OPENERS = {"{": "}", '"': '"'}
+_NAME_LISTS = ("author", "editor")
+
+
+def _expand(
+    raw: str, name: str, macros: Macros, expressions: dict, parsed: ParsedFile, line: int
+) -> str:
+    """A value that uses macros (or '#'): its text; its expression kept, undefined
+    macros reported."""
+    expanded = macros.expand(raw)
+    if expanded.macros and not (name == "month" and is_month_macro(raw)):
+        expressions[name] = raw
+    for macro in expanded.undefined:
+        if not (name == "month" and parse_month(macro)):
+            message = f"undefined @string {macro!r} in {name}"
+            parsed.warnings.append(Problem(parsed.path, line, message))
+    return expanded.text
 
 
 # -- large files: parsed in chunks by forked workers, stored as the chunks arrive ------

@@ -55,10 +55,12 @@ class Expanded:
     undefined: list[str] = field(default_factory=list)
 
 
-def expand_value(raw: str, strings: Mapping[str, str | None]) -> Expanded:
+def expand_value(
+    raw: str, strings: Mapping[str, str | None], known: Mapping[str, str] | None = None
+) -> Expanded:
     """The text of a value expression: delimiters dropped, parts joined, @string macros
-    expanded (a macro mapped to None is one that was too long: ValueTooLong); an
-    undefined macro stays as its name."""
+    expanded from ``strings``, else ``known`` (a macro mapped to None is one that was
+    too long: ValueTooLong); an undefined macro stays as its name."""
     raw = str(raw).strip()
     parts = split_concatenation(raw) if "#" in raw else [raw]
     if len(parts) == 1 and len(raw) >= 2 and (raw[0], raw[-1]) in _DELIMITERS:
@@ -71,7 +73,7 @@ def expand_value(raw: str, strings: Mapping[str, str | None]) -> Expanded:
         elif part.isdigit():
             text = part
         else:
-            text = _macro(part, strings, expanded)
+            text = _macro(part, strings, known or {}, expanded)
         length += len(text)
         if length > MAX_VALUE_CHARS:
             raise ValueTooLong(f"expands to more than {MAX_VALUE_CHARS:,} characters")
@@ -81,17 +83,22 @@ def expand_value(raw: str, strings: Mapping[str, str | None]) -> Expanded:
 
 
 _DELIMITERS = (("{", "}"), ('"', '"'))
+_UNDEFINED = object()
 
 
-def _macro(name: str, strings: Mapping[str, str | None], expanded: Expanded) -> str:
+def _macro(
+    name: str, strings: Mapping[str, str | None], known: Mapping[str, str], expanded: Expanded
+) -> str:
     if not name:
         return ""
     expanded.macros.append(name)
     key = name.lower()
-    if key in strings:
-        value = strings[key]
-        if value is None:
-            raise ValueTooLong(f"uses @string {name}, which was too long")
+    value = strings.get(key, _UNDEFINED)
+    if value is _UNDEFINED:
+        value = known.get(key, _UNDEFINED)
+    if value is None:
+        raise ValueTooLong(f"uses @string {name}, which was too long")
+    if value is not _UNDEFINED:
         return value
     if key in MONTH_MACROS:
         return key.capitalize()

@@ -217,8 +217,8 @@ class MatchIndex:
         fits = [
             other
             for other in self.by_title.get(_weak_key(candidate), [])
-            if not contradicts(other, candidate)
-            and (batch is None or other.batch != batch)
+            if (batch is None or other.batch != batch)
+            and not contradicts(other, candidate)
             and self._years_fit(other, candidate)
         ]
         if len(fits) != 1:

@@ -138,12 +138,25 @@ def _denied_name(name: str) -> str | None:
     return None
 
 
+# One search finds every text that may hold a denied command (most hold none).
+_SUSPECT = re.compile(
+    r"\^\^|\\[A-Za-z]*@|\\(?:begin|end|href|url)\s*\{|\\(?:"
+    + "|".join(sorted(DENIED, key=len, reverse=True))
+    + r")(?![A-Za-z])"
+)
+
+
 @lru_cache(maxsize=65536)
 def denied_commands(tex: str) -> tuple[str, ...]:
     """The denied commands in ``tex``, each once, in order of appearance: ``\\input``,
     ``\\begin{filecontents}``, ``\\href{run:...}``, ``^^``."""
-    if "\\" not in tex and "^^" not in tex:
+    if ("\\" not in tex and "^^" not in tex) or not _SUSPECT.search(tex):
         return ()
+    return scan_denied(tex)
+
+
+def scan_denied(tex: str) -> tuple[str, ...]:
+    """``denied_commands`` without its quick check (which must never miss one)."""
     found: dict[str, None] = {}
     for match in _TOKEN.finditer(tex):
         if match[1] and _denied_name(match[1]):
