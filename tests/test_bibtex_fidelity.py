@@ -320,6 +320,13 @@ def test_strings_and_preambles_are_written_back_before_the_entries(run):
     assert stored("a").journal == "Journal of the Acoustical Society of America"
 
 
+def test_a_preamble_over_several_lines_comes_back_whole(run):
+    """tugboat.bib's \\hyphenation{...} preamble spans six lines."""
+    preamble = '"\\hyphenation{\n    Jac-kow-ski\n    Mik-la-vec\n}"'
+    imported(run, write("h.bib", f"@preamble{{{preamble}}}\n@misc{{m, title = {{T}}}}\n"))
+    assert export(run).startswith(f"@preamble{{ {preamble} }}")
+
+
 def test_expand_strings_writes_plain_values(run):
     imported(run, write("abbr.bib", ABBREVIATED))
     text = export(run, "--expand-strings")

@@ -94,8 +94,7 @@ def _set_month(p: Publication, source: str | None) -> None:
     if not source:
         return
     p.month = parse_month(tex_to_unicode(source))
-    if p.month is None:
-        p.fields["month"] = source
+    p.latex["month"] = source  # as written: {aug} is not aug (which a style spells out)
 
 
 def _set_doi(p: Publication, source: str | None) -> None:

@@ -29,7 +29,6 @@ from .values import (
     ValueTooLong,
     braces_balance,
     expand_value,
-    is_month_macro,
     parse_month,
 )
 
@@ -318,7 +317,7 @@ def _expand(
     """A value that uses macros (or '#'): its text; its expression kept, undefined
     macros reported."""
     expanded = macros.expand(raw)
-    if expanded.macros and not (name == "month" and is_month_macro(raw)):
+    if expanded.macros:
         expressions[name] = raw
     for macro in expanded.undefined:
         if not (name == "month" and parse_month(macro)):

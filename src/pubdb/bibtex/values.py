@@ -106,11 +106,6 @@ def _macro(
     return name
 
 
-def is_month_macro(raw: str) -> bool:
-    """A value that is one of BibTeX's month macros (``jan``), which month handles."""
-    return raw.strip().lower() in MONTH_MACROS
-
-
 _INNERMOST_GROUP = re.compile(r"\{[^{}]*\}")
 
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..models import Author, Publication
 from ..names import has_empty_name, without_empty_names
 from ..normalize import strip_control
+from ..tex.decode import tex_to_unicode
 from ..tex.defuse import defuse_source, preamble_part
 from ..tex.encode import _matched_braces, protect_capitals, to_latex
 from .values import MONTH_MACROS, braces_balance, split_concatenation
@@ -127,8 +128,14 @@ def _link(publication: Publication, name: str, value: str | None) -> str | None:
 
 
 def _arxiv_fields(p: Publication, fields: dict[str, str | None]) -> None:
-    """eprint fields for an arXiv id, unless the record carries its own as written."""
+    """eprint fields for an arXiv id, unless the record carries its own as written, or
+    is an imported entry that names its id elsewhere (a URL, 'journal = {arXiv:...}'):
+    the entry comes back as it came in."""
     if not p.arxiv_id or "eprint" in p.fields:
+        return
+    imported_only = p.source == "bibtex" and not p.arxiv_published
+    written = [*p.latex.values(), *p.fields.values()]
+    if imported_only and any(p.arxiv_id in value for value in written):
         return
     fields["eprint"] = p.arxiv_id
     if not any(name in p.fields for name in _ARXIV_PREFIX_FIELDS):
@@ -137,6 +144,17 @@ def _arxiv_fields(p: Publication, fields: dict[str, str | None]) -> None:
         fields["primaryclass"] = p.arxiv_primary_category
     if p.entry_type == "misc" and not (p.journal or "howpublished" in p.fields):
         fields["howpublished"] = f"arXiv preprint arXiv:{p.arxiv_id}"
+
+
+def _venue_of_its_own(p: Publication) -> str | None:
+    """The venue, unless it only repeats a field the entry has (an imported thesis's
+    school): written as journal or booktitle, it would add a field to what came in."""
+    if not p.venue:
+        return None
+    for name in ("school", "institution"):
+        if p.fields.get(name) and tex_to_unicode(p.fields[name]) == p.venue:
+            return None
+    return p.venue
 
 
 def entry_fields(publication: Publication) -> dict[str, str]:
@@ -151,13 +169,15 @@ def entry_fields(publication: Publication) -> dict[str, str]:
     if fields["title"] is None:
         fields["title"] = protect_capitals(to_latex(p.title)) or None
     venue_field = {"article": "journal", "inproceedings": "booktitle"}.get(p.entry_type)
+    venue = _venue_of_its_own(p)
     fields["journal"] = _text(
-        p, "journal", p.journal or (p.venue if venue_field == "journal" else None)
+        p, "journal", p.journal or (venue if venue_field == "journal" else None)
     )
     fields["booktitle"] = _text(
-        p, "booktitle", p.booktitle or (p.venue if venue_field == "booktitle" else None)
+        p, "booktitle", p.booktitle or (venue if venue_field == "booktitle" else None)
     )
     fields["year"] = _source(p, "year") or (str(p.year) if p.year else None)
+    fields["month"] = _source(p, "month")  # else BibTeX's macro for p.month (format_entry)
     for name in ("volume", "number", "pages", "publisher"):
         fields[name] = _text(p, name, getattr(p, name))
     _arxiv_fields(p, fields)
@@ -193,6 +213,7 @@ class Abbreviations:
     with these, gives back the field's text (else as text)."""
 
     definitions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    months_only: bool = False  # plain values: no @string, but jan ... dec stay BibTeX's
 
     @classmethod
     def of(cls, stored: Mapping[str, tuple[str, str]], used: Iterable[str]) -> Abbreviations:
@@ -215,7 +236,12 @@ class Abbreviations:
         """Whether ``expression`` expanded gives ``text`` (white space aside). A macro
         may stand for its definition, or for its own name (undefined when imported),
         or, for jan ... dec, the month pubdb wrote for it."""
-        choices = [self._choices(part) for part in split_concatenation(expression)]
+        parts = split_concatenation(expression)
+        if self.months_only and any(
+            _is_macro(part) and part.lower() not in MONTH_MACROS for part in parts
+        ):
+            return False
+        choices = [self._choices(part) for part in parts]
         wanted = " ".join(text.split())
         combinations = 1
         for options in choices:
@@ -276,7 +302,8 @@ def format_preamble(expression: str, strings: Mapping[str, tuple[str, str]]) -> 
             if part.lower() not in strings:
                 continue
             part = "{" + strings[part.lower()][1] + "}"
-        if not preamble_part(part) and strip_control(part) == part and braces_balance(part):
+        harmless = strip_control(part, keep_line_breaks=True) == part
+        if harmless and not preamble_part(part) and braces_balance(part):
             kept.append(part)
     return "@preamble{ " + (" # ".join(kept) or '""') + " }"
 
@@ -292,10 +319,12 @@ def write_bibtex(
     preambles: Iterable[str] = (),
     strings: Mapping[str, tuple[str, str]] | None = None,
     abbreviations: Abbreviations | None = None,
+    crossref_targets: frozenset[str] | set[str] = frozenset(),
 ) -> int:
     """Write the preambles, the @string abbreviations, then the entries, separated by
     blank lines; returns how many entries were written. ``strings``: every stored
-    @string (for macros in preambles)."""
+    @string (for macros in preambles); ``crossref_targets``: keys (lower case) that
+    entries crossref."""
     head = [format_preamble(expression, strings or {}) for expression in preambles]
     if abbreviations:
         definitions = abbreviations.definitions.values()
@@ -304,11 +333,21 @@ def write_bibtex(
         out.write(block)
         out.write("\n\n")
     count = 0
+    family: list[Publication] = []
     for publication in publications:
-        if count:
-            out.write("\n")
-        out.write(format_entry(publication, abbreviations))
-        out.write("\n")
+        if "crossref" in publication.fields or publication.citekey.lower() in crossref_targets:
+            family.append(publication)
+            continue
+        out.write("\n" if count else "")
+        out.write(format_entry(publication, abbreviations) + "\n")
+        count += 1
+    # Entries linked by crossref keep the order they were imported in (a file's own):
+    # BibTeX fills a child from its parent depending on that order (the parent after
+    # its child when only the child is cited; before it, for nested references and
+    # \nocite{*}), so the order that worked for the file's author is kept.
+    for publication in sorted(family, key=lambda p: p.id or 0):
+        out.write("\n" if count else "")
+        out.write(format_entry(publication, abbreviations) + "\n")
         count += 1
     return count
 
@@ -323,11 +362,17 @@ def export_bibtex(
 ) -> int:
     """The library's preambles, the @string macros its entries use (unless
     ``expand_strings``: plain values), and the entries."""
-    from ..store.definitions import field_expressions, preamble_expressions, string_definitions
+    from ..store.definitions import (
+        crossref_targets,
+        field_expressions,
+        preamble_expressions,
+        string_definitions,
+    )
 
     strings = string_definitions(conn)
-    abbreviations = None
-    if not expand_strings:
+    if expand_strings:
+        abbreviations = Abbreviations(months_only=True)
+    else:
         abbreviations = Abbreviations.of(strings, field_expressions(conn, person_id))
     return write_bibtex(
         publications,
@@ -335,4 +380,5 @@ def export_bibtex(
         preambles=preamble_expressions(conn),
         strings=strings,
         abbreviations=abbreviations,
+        crossref_targets=crossref_targets(conn),
     )

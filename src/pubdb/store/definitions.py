@@ -48,3 +48,12 @@ def field_expressions(conn: sqlite3.Connection, person_id: int | None = None) ->
         params = (person_id,)
     for (stored,) in conn.execute(sql, params):
         yield from json.loads(stored).values()
+
+
+def crossref_targets(conn: sqlite3.Connection) -> set[str]:
+    """The keys (lower case, as BibTeX compares them) that entries name in crossref."""
+    rows = conn.execute(
+        "SELECT json_extract(fields, '$.crossref') FROM publications"
+        " WHERE fields LIKE '%crossref%' AND json_extract(fields, '$.crossref') IS NOT NULL"
+    )
+    return {str(row[0]).strip().lower() for row in rows}
