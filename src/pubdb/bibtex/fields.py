@@ -28,6 +28,8 @@ _ARXIV_IN_TEXT = re.compile(
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#}]+?)(?:\.pdf)?(?:[?#}]|\s|$)", re.I)
 
 
+# What the export's link cleaning would change (white space, TeX specials, braces).
+_LINK_SPECIALS = re.compile(r"[\s\\^{}]")
 _EQUAL_MARK = re.compile(r"\s*(?:\*|\$\^\{?\*\}?\$|\\textsuperscript\{\*\})\s*$")
 
 
@@ -53,7 +55,8 @@ def publication_from_fields(entry_type: str, values: dict[str, str]) -> Publicat
     url = values.pop("url", None)
     if url:
         p.url = " ".join(url.split())
-        p.latex["url"] = url  # as written: export gives back exactly this
+        if _LINK_SPECIALS.search(url):
+            p.latex["url"] = url  # as written: export would make it a plain link
     _set_authors(p, values.pop("author", None), values.pop("author+an", None))
     _set_arxiv(p, values)
     p.kind = _kind(entry_type, p)
@@ -105,7 +108,8 @@ def _set_doi(p: Publication, source: str | None) -> None:
     except InvalidIdentifier:
         p.fields["doi"] = source
         return
-    p.latex["doi"] = source.strip()  # as written; the column is for matching
+    if p.doi != source or _LINK_SPECIALS.search(source):
+        p.latex["doi"] = source  # as written; the column is for matching
 
 
 def _set_authors(p: Publication, source: str | None, annotation: str | None) -> None:

@@ -303,6 +303,8 @@ def _convert(entry, macros: Macros, parsed: ParsedFile, line: int) -> ParsedEntr
     publication = publication_from_fields(restore_type(entry.entry_type).lower(), values)
     publication.citekey = key
     publication.expressions = expressions
+    if "month" in expressions and publication.month:
+        del publication.latex["month"]  # jan ... dec: written back from the month itself
     document = publication_document(publication)
     return ParsedEntry(publication, key, parsed.path, line, document)
 

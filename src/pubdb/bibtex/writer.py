@@ -113,17 +113,15 @@ def _source(publication: Publication, name: str) -> str | None:
 
 
 def _text(publication: Publication, name: str, value: str | None) -> str | None:
-    source = _source(publication, name)
-    if source is not None:
-        return source  # as imported, even when it reads as nothing ('{}')
+    if name in publication.latex:
+        return _source(publication, name)  # as imported, even when it reads as nothing
     return None if value in (None, "") else to_latex(str(value))
 
 
 def _link(publication: Publication, name: str, value: str | None) -> str | None:
     """A DOI or URL: as written when imported, else made safe as a link."""
-    source = _source(publication, name)
-    if source is not None:
-        return source
+    if name in publication.latex:
+        return _source(publication, name)
     return _verbatim(value) if value else None
 
 
@@ -199,8 +197,11 @@ def entry_fields(publication: Publication) -> dict[str, str]:
 
 
 def _ordered(fields: dict[str, str]) -> list[tuple[str, str]]:
-    last = len(_RANK)
-    return sorted(fields.items(), key=lambda item: _RANK.get(item[0], last))
+    """The usual fields in _ORDER, then the others as stored."""
+    ordered = [(name, fields[name]) for name in _ORDER if name in fields]
+    if len(ordered) < len(fields):
+        ordered += [(name, value) for name, value in fields.items() if name not in _RANK]
+    return ordered
 
 
 _RANK = {name: index for index, name in enumerate(_ORDER)}
@@ -214,6 +215,7 @@ class Abbreviations:
 
     definitions: dict[str, tuple[str, str]] = field(default_factory=dict)
     months_only: bool = False  # plain values: no @string, but jan ... dec stay BibTeX's
+    _verdicts: dict[tuple[str, str], bool] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, stored: Mapping[str, tuple[str, str]], used: Iterable[str]) -> Abbreviations:
@@ -236,6 +238,12 @@ class Abbreviations:
         """Whether ``expression`` expanded gives ``text`` (white space aside). A macro
         may stand for its definition, or for its own name (undefined when imported),
         or, for jan ... dec, the month pubdb wrote for it."""
+        verdict = self._verdicts.get((expression, text))
+        if verdict is None:
+            verdict = self._verdicts[expression, text] = self._expands_to(expression, text)
+        return verdict
+
+    def _expands_to(self, expression: str, text: str) -> bool:
         parts = split_concatenation(expression)
         if self.months_only and any(
             _is_macro(part) and part.lower() not in MONTH_MACROS for part in parts
@@ -273,12 +281,16 @@ def format_entry(publication: Publication, abbreviations: Abbreviations | None =
     their value expressions where these give back the same text."""
     fields = entry_fields(publication)
     lines = [f"@{publication.entry_type or 'misc'}{{{publication.citekey},"]
-    for name, value in _ordered(fields):
-        expression = publication.expressions.get(name) if abbreviations else None
-        if expression and abbreviations.fits(expression, value):
-            lines.append(f"  {name} = {expression},")
-        else:
-            lines.append(f"  {name} = {{{value}}},")
+    expressions = publication.expressions if abbreviations else None
+    if expressions:
+        for name, value in _ordered(fields):
+            expression = expressions.get(name)
+            if expression and abbreviations.fits(expression, value):
+                lines.append(f"  {name} = {expression},")
+            else:
+                lines.append(f"  {name} = {{{value}}},")
+    else:
+        lines += [f"  {name} = {{{value}}}," for name, value in _ordered(fields)]
     if publication.month and 1 <= publication.month <= 12 and "month" not in fields:
         lines.insert(_month_position(lines), f"  month = {MONTH_MACROS[publication.month - 1]},")
     lines.append("}")

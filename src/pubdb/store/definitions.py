@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 
 def replace_definitions(
@@ -39,15 +38,17 @@ def preamble_expressions(conn: sqlite3.Connection) -> list[str]:
     return list(dict.fromkeys(row[0] for row in rows))
 
 
-def field_expressions(conn: sqlite3.Connection, person_id: int | None = None) -> Iterator[str]:
-    """The value expressions stored with publications (all, or one person's)."""
-    sql = "SELECT expressions FROM publications WHERE expressions != '{}'"
+def field_expressions(conn: sqlite3.Connection, person_id: int | None = None) -> list[str]:
+    """The distinct value expressions stored with publications (all, or one person's)."""
+    sql = (
+        "SELECT DISTINCT e.value FROM publications p, json_each(p.expressions) e"
+        " WHERE p.expressions != '{}'"
+    )
     params: tuple = ()
     if person_id is not None:
-        sql += " AND id IN (SELECT publication_id FROM authorships WHERE person_id = ?)"
+        sql += " AND p.id IN (SELECT publication_id FROM authorships WHERE person_id = ?)"
         params = (person_id,)
-    for (stored,) in conn.execute(sql, params):
-        yield from json.loads(stored).values()
+    return [row[0] for row in conn.execute(sql, params)]
 
 
 def crossref_targets(conn: sqlite3.Connection) -> set[str]:
