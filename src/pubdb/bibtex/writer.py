@@ -102,14 +102,18 @@ def as_written(source: str) -> str:
     return balance_braces(defuse_source(strip_control(source, keep_line_breaks=True)))
 
 
+@lru_cache(maxsize=65536)
+def names_as_written(source: str) -> str:
+    """A name list as ``as_written``, less its empty names (which stop bibtex, biber)."""
+    return as_written(without_empty_names(source) if has_empty_name(source) else source)
+
+
 def _source(publication: Publication, name: str) -> str | None:
     """The field's TeX as imported, made harmless (``as_written``)."""
     source = publication.latex.get(name)
     if source is None:
         return None
-    if name in _NAME_LISTS and has_empty_name(source):
-        source = without_empty_names(source)
-    return as_written(source)
+    return names_as_written(source) if name in _NAME_LISTS else as_written(source)
 
 
 def _text(publication: Publication, name: str, value: str | None) -> str | None:
@@ -186,9 +190,7 @@ def entry_fields(publication: Publication) -> dict[str, str]:
     for name, value in p.fields.items():
         name = name.lower()
         if fields.get(name) in (None, ""):
-            if name in _NAME_LISTS and has_empty_name(value):
-                value = without_empty_names(value)
-            fields[name] = as_written(value)
+            fields[name] = names_as_written(value) if name in _NAME_LISTS else as_written(value)
     return {
         name: value
         for name, value in fields.items()
