@@ -25,9 +25,11 @@ FORMATS = {"BibTeX": ["--bibtex"], "Markdown": ["--format", "markdown"]}
 
 
 def entries_written(name: str, path: Path) -> int:
+    """Entries (not the @string and @preamble blocks before them) or list items."""
     marker = "@" if name == "BibTeX" else "- "
+    blocks = ("@string{", "@preamble{")
     with path.open(encoding="utf-8") as written:
-        return sum(1 for line in written if line.startswith(marker))
+        return sum(1 for line in written if line.startswith(marker) and not line.startswith(blocks))
 
 
 def publications_in(db: Path) -> int:

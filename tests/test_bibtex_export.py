@@ -574,11 +574,11 @@ def test_error_while_writing_leaves_the_existing_file_unchanged(run, arxiv, tmp_
     real_format = pubdb.bibtex.writer.format_entry
     calls = []
 
-    def fail_on_third(publication):
+    def fail_on_third(publication, *rest):
         calls.append(publication.citekey)
         if len(calls) == 3:
             raise RuntimeError("disk on fire")
-        return real_format(publication)
+        return real_format(publication, *rest)
 
     monkeypatch.setattr(pubdb.bibtex.writer, "format_entry", fail_on_third)
     with pytest.raises(RuntimeError, match="disk on fire"):

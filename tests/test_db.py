@@ -3,6 +3,7 @@ atomic writes, and behaviour under another writer's lock."""
 
 from __future__ import annotations
 
+import io
 import sqlite3
 import threading
 import time
@@ -310,6 +311,25 @@ def test_version_four_database_is_migrated_keeping_people_and_affiliations(tmp_p
         assert library.author_profile("Udalski").affiliation == "University of Warsaw"
 
 
+def test_version_six_database_is_migrated_to_keep_bibtex_strings(tmp_path):
+    """m007 adds the @string/@preamble tables and each record's value expressions: a
+    library made before it exports as before and then imports strings."""
+    path = tmp_path / "pubdb.db"
+    partial_schema(path, "m007_bibtex_strings", 6)
+    with plain(path) as conn:
+        insert_raw(conn, citekey="old2020", title="Before", latex='{"title": "Before {S}trings"}')
+    bib = tmp_path / "new.bib"
+    bib.write_text('@string{j = "Journal"}\n@article{new, title = {T}, journal = j}\n', "utf-8")
+    with Library(path) as library:
+        assert library.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert library.get("old2020").expressions == {}
+        library.import_bibtex([bib])
+        out = io.StringIO()
+        library.export_bibtex(out)
+    assert "title = {Before {S}trings}" in out.getvalue()
+    assert "@string{j = {Journal}}" in out.getvalue() and "journal = j," in out.getvalue()
+
+
 # -- atomic writes -------------------------------------------------------------------
 
 
@@ -340,11 +360,11 @@ def test_failing_add_leaves_the_database_unchanged(arxiv, db_path, monkeypatch):
         original = adding.store_arxiv_record
         stored = []
 
-        def fail_on_second(conn, record):
+        def fail_on_second(conn, record, *rest):
             if stored:
                 raise RuntimeError("disk on fire")
             stored.append(record.id)
-            return original(conn, record)
+            return original(conn, record, *rest)
 
         monkeypatch.setattr(adding, "store_arxiv_record", fail_on_second)
         with pytest.raises(RuntimeError):

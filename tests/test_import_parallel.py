@@ -45,11 +45,12 @@ def big_bib() -> str:
 
 def snapshot(db: Path) -> dict[str, list]:
     with sqlite3.connect(db) as conn:
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(publications)")]
+        kept = [c for c in columns if c not in ("created_at", "updated_at")]  # the clock
         return {
-            "publications": [
-                row[:-2]  # created_at, updated_at: the clock, not the data
-                for row in conn.execute("SELECT * FROM publications ORDER BY id")
-            ],
+            "publications": conn.execute(
+                f"SELECT {', '.join(kept)} FROM publications ORDER BY id"
+            ).fetchall(),
             "authorships": conn.execute("SELECT * FROM authorships ORDER BY 1, 2").fetchall(),
             "people": conn.execute(
                 "SELECT id, name, given, family, name_key, ambiguous FROM people ORDER BY id"

@@ -31,8 +31,9 @@ class Author:
 @dataclass
 class Publication:
     """One paper, as stored. ``fields`` holds BibTeX fields with no column of their own;
-    ``latex`` the TeX source of fields imported from BibTeX; ``locked`` the fields a user
-    edited, which fetched metadata never overwrites."""
+    ``latex`` the TeX source of fields imported from BibTeX; ``expressions`` the value
+    expression of imported fields that use @string macros (``jasa # " 12"``); ``locked``
+    the fields a user edited, which fetched metadata never overwrites."""
 
     citekey: str = ""
     entry_type: str = "misc"
@@ -65,6 +66,7 @@ class Publication:
     source: str = "manual"
     fields: dict[str, str] = field(default_factory=dict)
     latex: dict[str, str] = field(default_factory=dict)
+    expressions: dict[str, str] = field(default_factory=dict)
     locked: list[str] = field(default_factory=list)
     created_at: str | None = None
     updated_at: str | None = None
@@ -76,7 +78,7 @@ class Publication:
 
 
 COLUMNS = tuple(f.name for f in fields(Publication) if f.name not in ("id", "authors"))
-JSON_COLUMNS = frozenset({"arxiv_categories", "fields", "latex", "locked"})
+JSON_COLUMNS = frozenset({"arxiv_categories", "fields", "latex", "expressions", "locked"})
 
 
 _WORKSHOP = re.compile(r"\bworkshops?\b", re.IGNORECASE)

@@ -104,6 +104,37 @@ def split_author_list(text: str, *, semicolons: bool = False) -> list[str]:
     return [name.strip() for name in split_outside_braces(text, separator) if name.strip()]
 
 
+_WHITE = re.compile(r"\s+")
+
+
+def _names_by_word(text: str) -> list[list[str]]:
+    """The words of each name in a BibTeX name list, cut at every 'and' outside
+    braces as BibTeX cuts it (so 'A and and B' holds an empty name)."""
+    names: list[list[str]] = [[]]
+    for word in split_outside_braces(text.strip(), _WHITE):
+        if word.lower() == "and":
+            names.append([])
+        elif word:
+            names[-1].append(word)
+    return names
+
+
+_EMPTY_NAME = re.compile(r"^\s*and\s|\sand\s*$|\sand\s+and\s|^\s*and\s*$", re.IGNORECASE)
+
+
+def has_empty_name(text: str) -> bool:
+    """Whether BibTeX reads an empty name in this list ('A and and B', 'and B')."""
+    if not _EMPTY_NAME.search(text):
+        return False
+    return any(not words for words in _names_by_word(text))
+
+
+def without_empty_names(text: str) -> str:
+    """The name list with its empty names (which stop bibtex and biber) left out."""
+    names = [" ".join(words) for words in _names_by_word(text) if words]
+    return " and ".join(names)
+
+
 @lru_cache(maxsize=65536)
 def parse_name(text: str) -> PersonName:
     """Split one written name. 'Samy Jelassi', 'Jelassi, Samy', 'S. d'Ascoli',

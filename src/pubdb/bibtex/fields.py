@@ -28,12 +28,22 @@ _ARXIV_IN_TEXT = re.compile(
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#}]+?)(?:\.pdf)?(?:[?#}]|\s|$)", re.I)
 
 
+# What the export's link cleaning would change (white space, TeX specials, braces).
+_LINK_SPECIALS = re.compile(r"[\s\\^{}]")
 _EQUAL_MARK = re.compile(r"\s*(?:\*|\$\^\{?\*\}?\$|\\textsuperscript\{\*\})\s*$")
 
 
 def publication_from_fields(entry_type: str, values: dict[str, str]) -> Publication:
-    """A Publication from one entry's resolved field texts (TeX source)."""
-    values = dict(values)
+    """A Publication from one entry's resolved field texts (TeX source). Every field
+    comes back on export as written: the columns hold what pubdb reads from it (Unicode
+    text, a normalised DOI for matching), ``latex`` the source where it differs, and
+    ``fields`` the rest (empty fields included)."""
+    empty = {name: value for name, value in values.items() if not value.strip()}
+    values = (
+        {name: value for name, value in values.items() if name not in empty}
+        if empty
+        else dict(values)
+    )
     p = Publication(entry_type=entry_type, source="bibtex")
     for column in TEXT_COLUMNS:
         source = values.pop(column, None)
@@ -45,6 +55,8 @@ def publication_from_fields(entry_type: str, values: dict[str, str]) -> Publicat
     url = values.pop("url", None)
     if url:
         p.url = " ".join(url.split())
+        if _LINK_SPECIALS.search(url):
+            p.latex["url"] = url  # as written: export would make it a plain link
     _set_authors(p, values.pop("author", None), values.pop("author+an", None))
     _set_arxiv(p, values)
     p.kind = _kind(entry_type, p)
@@ -58,7 +70,7 @@ def publication_from_fields(entry_type: str, values: dict[str, str]) -> Publicat
     )
     if p.venue and p.kind == "preprint" and _ARXIV_IN_TEXT.search(p.venue or ""):
         p.venue = None
-    p.fields = {**values, **p.fields}  # what _set_* could not read stays a field
+    p.fields = {**values, **p.fields, **empty}  # what _set_* could not read stays a field
     return p
 
 
@@ -86,8 +98,7 @@ def _set_month(p: Publication, source: str | None) -> None:
     if not source:
         return
     p.month = parse_month(tex_to_unicode(source))
-    if p.month is None:
-        p.fields["month"] = source
+    p.latex["month"] = source  # as written: {aug} is not aug (which a style spells out)
 
 
 def _set_doi(p: Publication, source: str | None) -> None:
@@ -98,8 +109,8 @@ def _set_doi(p: Publication, source: str | None) -> None:
     except InvalidIdentifier:
         p.fields["doi"] = source
         return
-    if p.doi != source.strip():
-        p.latex["doi"] = source.strip()
+    if p.doi != source or _LINK_SPECIALS.search(source):
+        p.latex["doi"] = source  # as written; the column is for matching
 
 
 def _set_authors(p: Publication, source: str | None, annotation: str | None) -> None:
@@ -204,13 +215,9 @@ def _set_arxiv(p: Publication, values: dict[str, str]) -> None:
         return
     p.arxiv_id, p.arxiv_version = arxiv_id.base, arxiv_id.version
     p.arxiv_primary_category = values.get("primaryclass") or values.get("eprintclass")
-    eprint_is_arxiv = (values.get("archiveprefix") or values.get("eprinttype") or "arxiv").lower()
-    if eprint_is_arxiv == "arxiv":
-        for name in ARXIV_FIELDS:
-            values.pop(name, None)
     if p.doi and p.doi.startswith("10.48550/arxiv."):
+        p.fields["doi"] = p.latex.pop("doi", p.doi)  # the arXiv DOI, as written
         p.doi = None
-        p.latex.pop("doi", None)
 
 
 def _kind(entry_type: str, p: Publication) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 MONTH_NAMES = (
     ("jan", "january", "janvier"), ("feb", "february"), ("mar", "march"),
@@ -35,24 +37,87 @@ def split_concatenation(raw: str) -> list[str]:
     return [part.strip() for part in parts]
 
 
-def resolve_value(raw: str, strings: dict[str, str]) -> tuple[str, list[str]]:
-    """A value expression's text, and the macros it uses that are not defined."""
-    out, undefined = [], []
+# Far above any real value (tugboat.bib's longest is 9 kB), far below what a file of
+# @string macros that each double the last could build (2^n characters from n lines).
+MAX_VALUE_CHARS = 1_000_000
+
+
+class ValueTooLong(ValueError):
+    """A value whose @string macros expand past MAX_VALUE_CHARS (or use one that did)."""
+
+
+@dataclass
+class Expanded:
+    """A value expression's text; the macros it uses, and those that are undefined."""
+
+    text: str
+    macros: list[str] = field(default_factory=list)
+    undefined: list[str] = field(default_factory=list)
+
+
+def expand_value(
+    raw: str, strings: Mapping[str, str | None], known: Mapping[str, str] | None = None
+) -> Expanded:
+    """The text of a value expression: delimiters dropped, parts joined, @string macros
+    expanded from ``strings``, else ``known`` (a macro mapped to None is one that was
+    too long: ValueTooLong); an undefined macro stays as its name."""
     raw = str(raw).strip()
-    for part in split_concatenation(raw) if "#" in raw else [raw]:
-        if len(part) >= 2 and (part[0], part[-1]) in (("{", "}"), ('"', '"')):
-            out.append(part[1:-1])
+    parts = split_concatenation(raw) if "#" in raw else [raw]
+    if len(parts) == 1 and len(raw) >= 2 and (raw[0], raw[-1]) in _DELIMITERS:
+        return Expanded(raw[1:-1])  # the common case: one braced or quoted string
+    out, expanded = [], Expanded("")
+    length = 0
+    for part in parts:
+        if len(part) >= 2 and (part[0], part[-1]) in _DELIMITERS:
+            text = part[1:-1]
         elif part.isdigit():
-            out.append(part)
-        elif part.lower() in strings:
-            out.append(strings[part.lower()])
-        elif part.lower() in MONTH_MACROS:
-            out.append(part.lower().capitalize())
+            text = part
         else:
-            out.append(part)
-            if part:
-                undefined.append(part)
-    return "".join(out), undefined
+            text = _macro(part, strings, known or {}, expanded)
+        length += len(text)
+        if length > MAX_VALUE_CHARS:
+            raise ValueTooLong(f"expands to more than {MAX_VALUE_CHARS:,} characters")
+        out.append(text)
+    expanded.text = "".join(out)
+    return expanded
+
+
+_DELIMITERS = (("{", "}"), ('"', '"'))
+_UNDEFINED = object()
+
+
+def _macro(
+    name: str, strings: Mapping[str, str | None], known: Mapping[str, str], expanded: Expanded
+) -> str:
+    if not name:
+        return ""
+    expanded.macros.append(name)
+    key = name.lower()
+    value = strings.get(key, _UNDEFINED)
+    if value is _UNDEFINED:
+        value = known.get(key, _UNDEFINED)
+    if value is None:
+        raise ValueTooLong(f"uses @string {name}, which was too long")
+    if value is not _UNDEFINED:
+        return value
+    if key in MONTH_MACROS:
+        return key.capitalize()
+    expanded.undefined.append(name)
+    return name
+
+
+_INNERMOST_GROUP = re.compile(r"\{[^{}]*\}")
+
+
+def braces_balance(text: str) -> bool:
+    """Balanced as BibTeX counts braces: every one, the brace of ``\\{`` included."""
+    if text.count("{") != text.count("}"):
+        return False
+    while "{" in text:
+        text, pairs = _INNERMOST_GROUP.subn("", text)
+        if not pairs:
+            return False
+    return "}" not in text
 
 
 def parse_month(text: str) -> int | None:

@@ -47,7 +47,7 @@ def import_(
     """
     import json
 
-    from .terminal import clip, import_lines
+    from .terminal import import_lines, problem_line
 
     with (
         open_library(db_path, creates=True, dry_run=dry_run) as library,
@@ -64,9 +64,9 @@ def import_(
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         sys.exit(1 if report.failures else 0)
     for problem in report.failures:
-        click.echo(f"error: {clip(str(problem), 500)}", err=True)
+        click.echo(f"error: {problem_line(problem)}", err=True)
     for problem in report.warnings:
-        click.echo(f"warning: {clip(str(problem), 500)}", err=True)
+        click.echo(f"warning: {problem_line(problem)}", err=True)
     for line in import_lines(report, verbose):
         click.echo(line)
     click.echo(report.summary)

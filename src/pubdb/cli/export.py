@@ -40,6 +40,8 @@ LIST_FORMATS = ("markdown", "html", "latex", "text", "json", "csl-json")
               help="bibtex: add the fields al-folio shows (arxiv, pdf, html, abbr).")  # fmt: skip
 @click.option("--selected", is_flag=True,
               help="Only publications flagged selected (--set selected=true).")  # fmt: skip
+@click.option("--expand-strings", is_flag=True,
+              help="BibTeX: plain values, no @string abbreviations.")  # fmt: skip
 @db_option
 def export(
     fmt: str | None,
@@ -54,6 +56,7 @@ def export(
     fragment: bool,
     al_folio: bool,
     selected: bool,
+    expand_strings: bool,
     db_path: Path | None,
 ) -> None:
     """Export publications: BibTeX, a CV-style list, or a citation style.
@@ -61,6 +64,7 @@ def export(
     \b
     Example:
       pubdb export --bibtex -o bib/all.bib
+      pubdb export --bibtex --expand-strings
       pubdb export --format markdown --author "Samy Jelassi"
       pubdb export --format html --author "Oussama Zekri" --numbered -o zekri.html
       pubdb export --style apa --author "S. Jelassi"
@@ -87,7 +91,7 @@ def export(
             with open_output(output) as out:
                 count = library.export_bibtex(
                     out, author=author, al_folio=al_folio, selected=selected,
-                    progress=progress if to_file else None,
+                    expand_strings=expand_strings, progress=progress if to_file else None,
                 )  # fmt: skip
             if output not in (None, "-"):
                 click.echo(f"wrote {count} entries to {output}", err=True)

@@ -217,11 +217,13 @@ def _show_found(result, limit: int, as_json: bool) -> None:
 
 
 def _print_report(report, as_json: bool) -> None:
-    from .terminal import clip, outcome_line, output_width
+    from .terminal import clip, outcome_line, output_width, problem_line
 
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
+    for problem in report.warnings:
+        click.echo(f"warning: {problem_line(problem.message)}", err=True)
     width = output_width()
     for outcome in report.outcomes:
         click.echo(outcome_line(outcome, width))

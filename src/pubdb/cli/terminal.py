@@ -92,6 +92,12 @@ def clip(text: str, cap: int) -> str:
     return text if len(text) <= cap else text[: cap - 1] + ELLIPSIS
 
 
+def problem_line(problem: Any) -> str:
+    """A warning or error about the data, on one line and inert (a key or value in it
+    may hold control characters), and short."""
+    return " ".join(strip_control(clip(str(problem), 500)).split())
+
+
 def readable(value: Any, cap: int = VALUE_CAP) -> str:
     """A stored value as the terminal shows it: decoded, on one line, inert."""
     text = clip(str(value), cap * 2)  # decoding never needs more than the shown part

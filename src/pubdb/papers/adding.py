@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING
 
 from ..errors import NetworkError
 from ..ids import ArxivId
-from ..models import Notice, Progress, Publication
+from ..models import Notice, Problem, Progress, Publication
 from ..people.resolution import save_authors
 from ..store.connection import get_meta, set_meta, write_transaction
 from ..store.publications import (
-    find_id,
     get_publication,
     insert_publication,
     key_exists,
@@ -26,13 +25,14 @@ from ..store.publications import (
 )
 from .keys import key_stem, unique_key
 from .lookup import owned_elsewhere
-from .reports import ADDED, NOT_FOUND, Outcome, Report, action_for
+from .reports import ADDED, NOT_FOUND, UNCHANGED, Outcome, Report, action_for
 
 if TYPE_CHECKING:
     import sqlite3
 
     from ..sources.arxiv import ArxivClient, ArxivRecord, FetchResult
     from ..sources.doi import DoiAnswer, DoiClient
+    from .matching import MatchIndex
 
 LAST_ARXIV_REQUEST = "arxiv_last_request"
 LAST_DOI_REQUEST = "doi_last_request"
@@ -147,30 +147,54 @@ def fetch_arxiv(
 
 
 def store_fetched(conn: sqlite3.Connection, ids: Sequence[ArxivId], fetched: FetchResult) -> Report:
+    from .matching import MatchIndex
+
     report = Report(requests=fetched.requests)
+    index: MatchIndex | None = None
     for arxiv_id in ids:
         record = fetched.records.get(arxiv_id.base)
         if record is None:
             report.outcomes.append(Outcome(NOT_FOUND, str(arxiv_id)))
-        else:
-            report.outcomes.append(store_arxiv_record(conn, record))
+            continue
+        index = index or MatchIndex.load(conn)
+        report.outcomes.append(store_arxiv_record(conn, record, index, report))
     return report
 
 
-def store_arxiv_record(conn: sqlite3.Connection, record: ArxivRecord) -> Outcome:
-    """A new record for a paper not yet in the library, else the update it brings."""
-    from .from_arxiv import publication_from_arxiv
+# Records of one `add` are distinct papers: one batch, so they never merge together.
+_ADDED = -1
 
-    pub_id = find_id(conn, "arxiv_id", record.id.base)
-    if pub_id is None and record.dois:
-        pub_id = find_id(conn, "doi", record.dois[0].lower())
-    if pub_id is not None:
-        return _update_from_arxiv(conn, pub_id, record)
+
+def store_arxiv_record(
+    conn: sqlite3.Connection, record: ArxivRecord, index: MatchIndex, report: Report
+) -> Outcome:
+    """The record of a paper already in the library (matched as `import` matches: by
+    arXiv id, DOI, or title and first author with years one apart) updated from arXiv,
+    else a new record."""
+    from .from_arxiv import publication_from_arxiv
+    from .matching import Fingerprint
+
     publication = publication_from_arxiv(record)
-    if publication.doi and owned_elsewhere(conn, "doi", publication.doi, None):
+    fingerprint = Fingerprint.of(publication, _ADDED)
+    match = index.find(fingerprint)
+    if match is not None and match.kept_apart is None:
+        outcome = _update_from_arxiv(conn, match.fingerprint.pub_id, record)
+        merged = get_publication(conn, match.fingerprint.pub_id)
+        index.replace(match.fingerprint, Fingerprint.of(merged, match.fingerprint.batch))
+        return outcome
+    if match is not None and match.evidence == "arXiv id":
+        why = f"{match.fingerprint.citekey} holds this arXiv id, but its title, authors and "
+        report.warnings.append(Problem("arXiv", 0, f"{record.id}: {why}type differ: not added"))
+        return Outcome(UNCHANGED, str(record.id), match.fingerprint.citekey)
+    if match is not None:
+        report.warnings.append(Problem("arXiv", 0, f"{record.id}: {match.kept_apart}"))
+    if publication.doi and publication.doi in index.by_doi:
         publication.doi = None
     insert_new(conn, publication)
     save_arxiv_entry(conn, publication.id, record.id.base, record.id.version, record.xml)
+    fingerprint.pub_id, fingerprint.citekey = publication.id, publication.citekey
+    fingerprint.doi = publication.doi
+    index.add(fingerprint)
     return Outcome(ADDED, str(record.id), publication.citekey, publication.title)
 
 
@@ -218,7 +242,8 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
-HIDDEN = frozenset({"latex", "fields", "locked"})  # bookkeeping, not a reader's field
+# bookkeeping, not a reader's field
+HIDDEN = frozenset({"latex", "expressions", "fields", "locked", "source"})
 
 
 def describe_changes(before: Publication, changes: dict) -> list[str]:

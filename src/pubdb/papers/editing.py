@@ -31,7 +31,9 @@ from .lookup import get_by_reference, get_each, owned_elsewhere
 if TYPE_CHECKING:
     import sqlite3
 
-INTERNAL = frozenset({"fields", "latex", "locked", "source", "created_at", "updated_at"})
+INTERNAL = frozenset(
+    {"fields", "latex", "expressions", "locked", "source", "created_at", "updated_at"}
+)
 EDITABLE = (*(c for c in COLUMNS if c not in INTERNAL), "authors", "equal")
 INTEGER_COLUMNS = frozenset({"year", "month", "arxiv_version"})
 PUBSTATE = {"submitted": "submitted", "accepted": "inpress"}
@@ -174,6 +176,7 @@ def plan_edit(
     ``force`` an unknown field name is refused (``check_field_name``)."""
     edit = Edit()
     latex, fields = dict(publication.latex), dict(publication.fields)
+    expressions = dict(publication.expressions)
     authors = publication.authors
     for name, value in [*assignments, *((name, None) for name in unset)]:
         name = name.strip().lower() if name.strip().lower() in EDITABLE else name.strip()
@@ -201,6 +204,7 @@ def plan_edit(
         else:
             raise UsageError(f"{name!r} is not a field name")
         edit.touched.append(name)
+        expressions.pop("author" if name == "authors" else name.lower(), None)
     _derive(publication, edit, fields)
     if authors is not publication.authors:
         edit.authors = authors
@@ -208,6 +212,8 @@ def plan_edit(
         edit.changes["latex"] = latex
     if fields != publication.fields:
         edit.changes["fields"] = fields
+    if expressions != publication.expressions:
+        edit.changes["expressions"] = expressions
     edit.changes["locked"] = sorted(set(publication.locked) | set(edit.touched))
     return edit
 

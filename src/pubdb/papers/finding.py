@@ -33,6 +33,7 @@ from .adding import (
 )
 from .cv_entries import CvEntry, parse_publication_list
 from .from_cv import apply_entry, mark_authors, missing_from, publication_from_entry
+from .matching import MatchIndex
 from .reports import ADD_ACTIONS, Outcome, Report
 from .title_match import Judgement, author_fits, family_agrees, judge, same_title, written_by
 
@@ -441,6 +442,7 @@ def add_checked(
     actions = (*ADD_ACTIONS, "skipped") if author else ADD_ACTIONS
     with write_transaction(conn) as transaction:
         report = Report(actions=actions, requests=fetched.requests, dry_run=dry_run)
+        index = MatchIndex.load(conn)
         for arxiv_id in arxiv_ids:
             record = fetched.records.get(arxiv_id.base)
             if record is None:
@@ -448,7 +450,7 @@ def add_checked(
             elif author and not written_by(record, author):
                 report.outcomes.append(_skipped(record, author))
             else:
-                report.outcomes.append(store_arxiv_record(conn, record))
+                report.outcomes.append(store_arxiv_record(conn, record, index, report))
         kept = [doi for doi in dois if not author or _doi_by(from_doi.get(doi), author)]
         skipped = [doi for doi in dois if doi not in kept]
         report.outcomes += [_doi_skipped(doi, from_doi[doi], author or "") for doi in skipped]

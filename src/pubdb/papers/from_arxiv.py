@@ -30,7 +30,7 @@ ARXIV_OWNED = (
 ARXIV_CONTENT = ("title", "abstract")
 
 
-FILL_IF_EMPTY = ("year", "month", "date", "url", "doi", "abstract")
+FILL_IF_EMPTY = ("arxiv_id", "year", "month", "date", "url", "doi", "abstract")
 
 
 def _year_in(text: str) -> int | None:
@@ -134,7 +134,8 @@ def arxiv_changes(existing: Publication, record: ArxivRecord) -> dict[str, Any]:
             propose(column)
     if "title" in changes:
         existing.latex.pop("title", None)
-        changes["latex"] = existing.latex
+        existing.expressions.pop("title", None)
+        changes["latex"], changes["expressions"] = existing.latex, existing.expressions
     _apply_publication_evidence(existing, changes)
     return changes
 

@@ -11,8 +11,8 @@ from ..bibtex.reader import ParsedEntry, ParsedFile
 from ..errors import UsageError
 from ..models import Problem, Publication
 from ..people.resolution import PersonResolver
+from ..store import definitions, search
 from ..store import publications as store
-from ..store import search
 from ..store.connection import write_transaction
 from .keys import key_stem, unique_key
 from .lookup import owned_elsewhere
@@ -26,13 +26,20 @@ if TYPE_CHECKING:
     from ..models import Progress
 
 FLUSH_EVERY = 1000
+# Records made from a metadata service: the user's own BibTeX wins over them on merge.
+FETCHED = ("arxiv", "doi")
+
+
+_TEX_SPECIAL_IN_KEY = frozenset("\\%#~")
 
 
 def tex_safe_key(key: str) -> bool:
     """A citation key TeX reads as plain characters in \\bibitem and \\cite: a backslash
     would start a command there (``\\csname@@input\\endcsname`` reads a file while the
-    .aux is written), and ``^^5c`` spells a backslash."""
-    return "\\" not in key and "^^" not in key
+    .aux is written), ``^^5c`` spells a backslash, ``%`` ends the line (LaTeX then
+    reads the rest of the .aux line as part of the key), ``#`` and ``~`` break
+    ``\\bibitem``; control characters stop pdflatex."""
+    return key.isprintable() and "^^" not in key and not _TEX_SPECIAL_IN_KEY & set(key)
 
 
 class BibtexImporter:
@@ -45,7 +52,6 @@ class BibtexImporter:
         self.report = Report()
         self._pending: list[Publication] = []
         self._documents: list[tuple[int, tuple]] = []
-        self._pending_dois: set[str] = set()
         self._next_id = store.next_publication_id(conn)
 
     def run(self, files: list[ParsedFile]) -> Report:
@@ -70,39 +76,49 @@ class BibtexImporter:
             store.insert_publications(self.conn, self._pending)
             store.insert_many_authorships(self.conn, [(p.id, p.authors) for p in self._pending])
             search.index_new(self.conn, self._documents)
-            self._pending, self._pending_dois, self._documents = [], set(), []
+            self._pending, self._documents = [], []
 
     def _store(self, entry: ParsedEntry, batch: int) -> None:
         fingerprint = Fingerprint.of(entry.publication, batch)
         match = self.index.find(fingerprint)
         if match is None:
             self._insert(entry, fingerprint)
+        elif match.kept_apart:
+            self._warn(entry, match.kept_apart)
+            self._insert(entry, fingerprint, quiet=True)
         else:
             self._merge(entry, match.fingerprint, match.evidence)
 
-    def _insert(self, entry: ParsedEntry, fingerprint: Fingerprint) -> None:
+    def _insert(self, entry: ParsedEntry, fingerprint: Fingerprint, quiet: bool = False) -> None:
         publication = entry.publication
-        if self._doi_taken(publication.doi, None):
-            publication.fields.setdefault("doi", publication.latex.pop("doi", publication.doi))
-            self._warn(entry, f"DOI {publication.doi} belongs to another record; kept as a field")
-            publication.doi = None
+        self._free_identifiers(entry, quiet)
         publication.citekey = self._free_key(entry)
         self.people.resolve_all(publication.authors)
         publication.id, self._next_id = self._next_id, self._next_id + 1
         self._pending.append(publication)
         if entry.search_document is not None:
             self._documents.append((publication.id, entry.search_document))
-        if publication.doi:
-            self._pending_dois.add(publication.doi)
         if len(self._pending) >= FLUSH_EVERY:
             self._flush()
         fingerprint.pub_id, fingerprint.citekey = publication.id, publication.citekey
-        fingerprint.doi = publication.doi
+        fingerprint.doi, fingerprint.arxiv_id = publication.doi, publication.arxiv_id
         self.index.add(fingerprint)
         outcome = Outcome(
             ADDED, entry.key, publication.citekey, publication.title, entry.file, entry.line
         )
         self.report.outcomes.append(outcome)
+
+    def _free_identifiers(self, entry: ParsedEntry, quiet: bool) -> None:
+        """A DOI or arXiv id another record holds stays with the entry as written (a
+        field), not in the identifier column that must name one record."""
+        p = entry.publication
+        if p.doi and p.doi in self.index.by_doi:
+            p.fields.setdefault("doi", p.latex.pop("doi", p.doi))
+            if not quiet:
+                self._warn(entry, f"DOI {p.doi} belongs to another record; kept as a field")
+            p.doi = None
+        if p.arxiv_id and p.arxiv_id in self.index.by_arxiv:
+            p.arxiv_id = p.arxiv_version = p.arxiv_primary_category = None
 
     def _free_key(self, entry: ParsedEntry) -> str:
         wanted = entry.key
@@ -114,8 +130,10 @@ class BibtexImporter:
             key = unique_key(key_stem(first, p.year, p.title), self.keys.__contains__)
             if wanted:
                 why = "is taken by another record"
-                if not tex_safe_key(wanted):
+                if "\\" in wanted or "^^" in wanted:
                     why = "would run as TeX in \\cite and \\bibitem"
+                elif not tex_safe_key(wanted):
+                    why = "breaks \\cite and \\bibitem (TeX reads % # ~ and control characters)"
                 self._warn(entry, f"key {wanted!r} {why}; stored as {key!r}")
         self.keys.add(key)
         return key
@@ -124,9 +142,23 @@ class BibtexImporter:
         self._flush()
         existing = store.get_publication(self.conn, found.pub_id)
         assert existing is not None
-        result = merge_publication(
-            existing, entry.publication, prefer_incoming=self.prefer_incoming
+        incoming = entry.publication
+        user_text = existing.source in FETCHED and incoming.source == "bibtex"
+        adopt_key = (
+            user_text
+            and "citekey" not in existing.locked
+            and entry.key not in self.keys
+            and tex_safe_key(entry.key)
         )
+        result = merge_publication(
+            existing,
+            incoming,
+            prefer_incoming=self.prefer_incoming,
+            user_text=user_text,
+            adopt_key=adopt_key,
+        )
+        if "citekey" in result.changes:
+            self.keys.add(result.changes["citekey"])
         for column in ("doi", "arxiv_id"):
             if column in result.changes and owned_elsewhere(
                 self.conn, column, result.changes[column], existing.id
@@ -144,8 +176,8 @@ class BibtexImporter:
             Outcome(
                 action_for(result.filled, result.replaced),
                 entry.key,
-                existing.citekey,
-                existing.title,
+                merged.citekey,
+                merged.title,
                 entry.file,
                 entry.line,
                 evidence,
@@ -154,11 +186,6 @@ class BibtexImporter:
                 result.conflicts,
             )
         )
-
-    def _doi_taken(self, doi: str | None, pub_id: int | None) -> bool:
-        if not doi:
-            return False
-        return doi in self._pending_dois or owned_elsewhere(self.conn, "doi", doi, pub_id)
 
     def _warn(self, entry: ParsedEntry, message: str) -> None:
         self.report.warnings.append(Problem(entry.file, entry.line, message))
@@ -178,7 +205,10 @@ def import_files(
 ) -> Report:
     """Import .bib files in one transaction. Broken entries are reported and skipped
     (with ``strict``, nothing is imported if any is broken); a dry run writes nothing.
-    ``progress(total)`` opens a bar counting characters stored (large imports only)."""
+    ``progress(total)`` opens a bar counting characters stored (large imports only).
+    A @string macro a file uses but does not define is taken, as BibTeX takes it when
+    given several files, from an earlier file of the same import, else from the
+    library's stored ones; each file's @string and @preamble blocks are stored."""
     from ..bibtex.reader import read_bibtex_text
 
     texts = [(str(path), read_bibtex_text(path)) for path in paths]
@@ -198,17 +228,24 @@ def import_files(
 def _store_files(
     importer: BibtexImporter, texts: list[tuple[str, str]], step: Callable[[int], None] | None
 ) -> None:
+    """Each file's entries, and its @string and @preamble blocks."""
     from ..bibtex.reader import iter_parsed
 
+    conn = importer.conn
+    known = {name: value for name, (_, value) in definitions.string_definitions(conn).items()}
     for batch, (path, text) in enumerate(texts):
-        empty = True
-        for piece in iter_parsed(text, path):
+        empty, strings, preambles = True, [], []
+        for piece in iter_parsed(text, path, known):
             empty = empty and piece.empty
             importer.add(piece, batch)
+            strings += [(d.name, d.expression, d.value, d.line) for d in piece.strings]
+            preambles += [(p.expression, p.line) for p in piece.preambles]
             if step is not None and piece.size:
                 step(piece.size)
         if empty:
             raise UsageError(f"{path} holds no BibTeX entries")
+        definitions.replace_definitions(conn, path, strings, preambles)
+        known = {**known, **{name.lower(): value for name, _, value, _ in strings}}
 
 
 def store_publications(

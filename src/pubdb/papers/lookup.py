@@ -1,4 +1,5 @@
-"""Finding the publication a user means: by citation key, arXiv id (any form) or DOI."""
+"""Finding the publication a user means: by citation key (also a key a merge absorbed),
+arXiv id (any form) or DOI."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..errors import InvalidIdentifier, RecordNotFound
 from ..ids import arxiv_id_from_doi, is_doi, normalize_doi, parse_arxiv_id
 from ..models import Publication
-from ..store.publications import find_id, get_publication
+from ..store.publications import find_by_former_key, find_id, get_publication
 
 if TYPE_CHECKING:
     import sqlite3
@@ -27,7 +28,7 @@ def find_publication_id(conn: sqlite3.Connection, reference: str) -> int | None:
     try:
         arxiv_id = parse_arxiv_id(reference)
     except InvalidIdentifier:
-        return None
+        return find_by_former_key(conn, reference)  # a key a merge absorbed
     return find_id(conn, "arxiv_id", arxiv_id.base)
 
 

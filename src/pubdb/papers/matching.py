@@ -1,11 +1,16 @@
 """Which stored publication, if any, is the same paper as an incoming record.
 
 Strong evidence: the same arXiv id or DOI (or, for a re-imported file, the same
-citation key with the same title). Weak evidence — normalised title + year + first
-author's family name — merges only when exactly one candidate fits, nothing contradicts
-it (a different DOI, arXiv id, volume, number or pages) and the two do not come from
-the same imported file. A preprint and its published version match on title + first
-author with years at most one apart.
+citation key with the same title). An identifier is shared by mistake often enough
+(a DOI pasted into the wrong entry) that it merges only when the title or the first
+author agrees too and the two kinds of work can be one (a preprint can become any;
+a thesis is not a journal article); otherwise both records stay and the conflict is
+reported. Weak evidence — normalised title + year + first author's family name —
+merges only when exactly one candidate fits and nothing contradicts it (a different
+DOI, arXiv id, volume, number or pages): tugboat.bib alone has 487 groups of
+different items sharing all three. A preprint and its published version match on
+title + first author with years at most one apart. Two entries of one file are never
+merged: a file's author cites each of its keys.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ class Fingerprint:
     number: str | None
     pages: str | None
     preprint: bool
+    kind: str | None = None
     batch: int | None = None  # index of the file in the current import, None if older
 
     @classmethod
@@ -64,14 +70,51 @@ class Fingerprint:
             number=publication.number,
             pages=publication.pages,
             preprint=is_preprint(publication.kind, publication.status, publication.arxiv_id),
+            kind=publication.kind,
             batch=batch,
         )
 
 
 @dataclass
 class Match:
+    """A stored record the incoming one matched; ``kept_apart`` says why the two stay
+    two records (same file, or an identifier shared by two different works)."""
+
     fingerprint: Fingerprint
     evidence: str
+    kept_apart: str | None = None
+
+
+# Kinds of work one paper can be published as; a preprint or an unknown kind fits any.
+_PUBLISHED_AS = (
+    frozenset({"journal", "conference", "workshop", "chapter"}),
+    frozenset({"book"}),
+    frozenset({"thesis"}),
+)
+
+
+def kinds_fit(a: str | None, b: str | None) -> bool:
+    if a == b or a in (None, "preprint", "other") or b in (None, "preprint", "other"):
+        return True
+    return any(a in group and b in group for group in _PUBLISHED_AS)
+
+
+def titles_agree(a: str, b: str) -> bool:
+    """Folded titles that name one work: equal, one the start of the other (a subtitle
+    dropped), or sharing most of their words (a title revised for publication)."""
+    if not a or not b:
+        return False
+    if a == b or a.startswith(b) or b.startswith(a):
+        return True
+    words_a, words_b = set(a.split()), set(b.split())
+    return len(words_a & words_b) >= 0.6 * len(words_a | words_b)
+
+
+def same_work(a: Fingerprint, b: Fingerprint) -> bool:
+    """Two records sharing an identifier that are one work: title or first author
+    agree, and their kinds fit."""
+    authors_agree = bool(a.first_family) and a.first_family == b.first_family
+    return (titles_agree(a.title, b.title) or authors_agree) and kinds_fit(a.kind, b.kind)
 
 
 def _differ(a: str | None, b: str | None) -> bool:
@@ -126,6 +169,7 @@ class MatchIndex:
                     number=row[9],
                     pages=row[10],
                     preprint=is_preprint(row[6], row[7], row[2]),
+                    kind=row[6],
                 )
             )
         return index
@@ -151,20 +195,31 @@ class MatchIndex:
         keyed = self.by_key.get(candidate.citekey)
         if keyed and keyed.title == candidate.title and not contradicts(keyed, candidate):
             return Match(keyed, "citation key")
-        if candidate.arxiv_id and (found := self.by_arxiv.get(candidate.arxiv_id)):
-            return Match(found, "arXiv id")
-        found = self.by_doi.get(candidate.doi) if candidate.doi else None
-        if found and (found.batch != batch or found.title == candidate.title):
-            return Match(found, "DOI")
+        for evidence, found in (
+            ("arXiv id", self.by_arxiv.get(candidate.arxiv_id or "")),
+            ("DOI", self.by_doi.get(candidate.doi or "")),
+        ):
+            if found is None:
+                continue
+            if batch is not None and found.batch == batch:
+                return Match(found, evidence, f"its {evidence} is that of {found.citekey}, "
+                             "an entry of the same file: both kept")  # fmt: skip
+            if not same_work(found, candidate):
+                return Match(found, evidence, f"its {evidence} is that of {found.citekey}, "
+                             "whose title, authors and type differ: kept as its own record, "
+                             "check the identifier")  # fmt: skip
+            return Match(found, evidence)
         return self._weak_match(candidate, batch)
 
-    def _weak_match(self, candidate: Fingerprint, batch: int) -> Match | None:
+    def _weak_match(self, candidate: Fingerprint, batch: int | None) -> Match | None:
         if not candidate.title or not candidate.first_family:
             return None
         fits = [
             other
             for other in self.by_title.get(_weak_key(candidate), [])
-            if not contradicts(other, candidate) and self._years_fit(other, candidate, batch)
+            if (batch is None or other.batch != batch)
+            and not contradicts(other, candidate)
+            and self._years_fit(other, candidate)
         ]
         if len(fits) != 1:
             return None
@@ -173,9 +228,9 @@ class MatchIndex:
         return Match(fits[0], "title, year and first author")
 
     @staticmethod
-    def _years_fit(other: Fingerprint, candidate: Fingerprint, batch: int) -> bool:
+    def _years_fit(other: Fingerprint, candidate: Fingerprint) -> bool:
         if other.preprint != candidate.preprint:
             if other.year is None or candidate.year is None:
                 return True
             return abs(other.year - candidate.year) <= 1
-        return other.batch != batch and other.year == candidate.year
+        return other.year == candidate.year

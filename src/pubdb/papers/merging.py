@@ -44,19 +44,29 @@ def _empty(value: Any) -> bool:
 
 
 def merge_publication(
-    existing: Publication, incoming: Publication, *, prefer_incoming: bool = False
+    existing: Publication,
+    incoming: Publication,
+    *,
+    prefer_incoming: bool = False,
+    user_text: bool = False,
+    adopt_key: bool = False,
 ) -> MergeResult:
     """What merging ``incoming`` into ``existing`` changes. Missing fields are filled; on
     a conflict the existing value stays unless ``prefer_incoming``; a published version
-    supersedes its preprint's venue fields; user-edited fields never change."""
+    supersedes its preprint's venue fields; user-edited fields never change.
+    ``user_text``: incoming is the user's BibTeX and existing was fetched metadata, so
+    the user's fields and names win and the record becomes theirs; ``adopt_key``: the
+    record takes incoming's key (its own is remembered in ``ids``)."""
     from .matching import is_preprint
 
     result = MergeResult()
     locked = set(existing.locked)
+    prefer = prefer_incoming or user_text
     supersede = is_preprint(existing.kind, existing.status, existing.arxiv_id) and not (
         is_preprint(incoming.kind, incoming.status, incoming.arxiv_id)
     )
     latex, fields = dict(existing.latex), dict(existing.fields)
+    expressions = dict(existing.expressions)
 
     def decide(name: str, old: Any, new: Any) -> bool:
         if _empty(new) or new == old:
@@ -67,11 +77,18 @@ def merge_publication(
         if _empty(old):
             result.filled.append(name)
             return True
-        if prefer_incoming or (supersede and name in PUBLISHED_WINS):
+        if prefer or (supersede and name in PUBLISHED_WINS):
             result.replaced.append(name)
             return True
         result.conflicts.append(name)
         return False
+
+    def take_source(name: str) -> None:
+        for kept, coming in ((latex, incoming.latex), (expressions, incoming.expressions)):
+            if name in coming:
+                kept[name] = coming[name]
+            else:
+                kept.pop(name, None)
 
     for column in MERGE_COLUMNS:
         if column == "status" and _states_more(existing, incoming, locked):
@@ -80,28 +97,23 @@ def merge_publication(
             continue
         if decide(column, getattr(existing, column), getattr(incoming, column)):
             result.changes[column] = getattr(incoming, column)
-            if column in incoming.latex:
-                latex[column] = incoming.latex[column]
-            else:
-                latex.pop(column, None)
+            take_source(column)
     for name, value in incoming.fields.items():
         if name != "ids" and decide(name, fields.get(name), value):
             fields[name] = value
+            take_source(name)
     _follow_status(result.changes.get("status", existing.status), fields)
-    _merge_authors(existing, incoming, prefer_incoming, result, latex)
-    known = _keys(fields.get("ids"))
-    carried = [k for k in _keys(incoming.fields.get("ids")) if k not in known]
-    if carried:
-        (result.filled if not known else result.replaced).append("ids")
-    for key in [*carried, incoming.citekey]:
-        if key and key != existing.citekey and key not in known:
-            known.append(key)
-    if known:
-        fields["ids"] = ", ".join(known)
+    if _merge_authors(existing, incoming, prefer, user_text, result):
+        take_source("author")
+    if user_text and existing.source != incoming.source:
+        result.changes["source"] = incoming.source
+    _merge_keys(existing, incoming, adopt_key, result, fields)
     if latex != existing.latex:
         result.changes["latex"] = latex
     if fields != existing.fields:
         result.changes["fields"] = fields
+    if expressions != existing.expressions:
+        result.changes["expressions"] = expressions
     return result
 
 
@@ -134,6 +146,32 @@ def _affiliation_filled(old: Author, new: Author) -> Author:
     return Author(**{**vars(old), **changes})
 
 
+def _merge_keys(
+    existing: Publication,
+    incoming: Publication,
+    adopt_key: bool,
+    result: MergeResult,
+    fields: dict[str, str],
+) -> None:
+    """The other side's keys go into ``ids`` (biblatex resolves them), so a document
+    citing either key still finds the paper."""
+    known = _keys(fields.get("ids"))
+    carried = [k for k in _keys(incoming.fields.get("ids")) if k not in known]
+    if carried:
+        (result.filled if not known else result.replaced).append("ids")
+    other = incoming.citekey
+    if adopt_key and incoming.citekey and incoming.citekey != existing.citekey:
+        result.changes["citekey"] = incoming.citekey
+        result.replaced.append("citekey")
+        other = existing.citekey
+    kept = result.changes.get("citekey", existing.citekey)
+    for key in [*carried, other]:
+        if key and key != kept and key not in known:
+            known.append(key)
+    if known:
+        fields["ids"] = ", ".join(known)
+
+
 def _keys(ids: str | None) -> list[str]:
     return [key.strip() for key in (ids or "").split(",") if key.strip()]
 
@@ -142,24 +180,23 @@ def _merge_authors(
     existing: Publication,
     incoming: Publication,
     prefer_incoming: bool,
+    user_text: bool,
     result: MergeResult,
-    latex: dict[str, str],
-) -> None:
+) -> bool:
+    """Decide the author list; True when incoming's list (and its TeX) is taken."""
     if not incoming.authors or "authors" in existing.locked:
-        return
+        return False
     same_people = [a.family for a in existing.authors] == [a.family for a in incoming.authors]
-    take = not existing.authors or (prefer_incoming and not same_people)
-    if take:
+    take = not existing.authors or (prefer_incoming and not same_people) or user_text
+    if take and incoming.authors != existing.authors:
         result.authors = incoming.authors
         (result.filled if not existing.authors else result.replaced).append("authors")
-        if "author" in incoming.latex:
-            latex["author"] = incoming.latex["author"]
-        else:
-            latex.pop("author", None)
-        return
+        return True
+    if take:
+        return False
     if not same_people:
         result.conflicts.append("authors")
-        return
+        return False
     authors = existing.authors
     if any(a.equal_contribution for a in incoming.authors) and not any(
         a.equal_contribution for a in existing.authors
@@ -175,6 +212,7 @@ def _merge_authors(
         result.filled.append("affiliations")
     if authors is not existing.authors:
         result.authors = authors
+    return False
 
 
 def merge_records(

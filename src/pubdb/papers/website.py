@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
 
-from ..bibtex.writer import format_entry, write_bibtex
+from ..bibtex.writer import format_entry
 from ..files import make_folder, output_folder, replaced_atomically
 from ..models import Publication
 from ..render import ListOptions
@@ -31,13 +30,13 @@ def write_hugo_pages(
     return count
 
 
-def write_al_folio_bibtex(
-    publications: Iterable[Publication], out: TextIO, options: ListOptions, al_folio: bool
-) -> int:
-    """BibTeX of the chosen publications, with al-folio's fields when ``al_folio``
-    (see ``render.website.al_folio_fields``)."""
-    chosen = _chosen(publications, options)
-    return write_bibtex(map(al_folio_fields, chosen) if al_folio else chosen, out)
+def bibtex_records(
+    publications: Iterable[Publication], *, selected: bool, al_folio: bool
+) -> Iterator[Publication]:
+    """The publications a website's .bib holds: the selected ones (with ``selected``),
+    with al-folio's fields when ``al_folio`` (see ``render.website.al_folio_fields``)."""
+    chosen = _chosen(publications, ListOptions(selected=selected))
+    return map(al_folio_fields, chosen) if al_folio else chosen
 
 
 def _chosen(publications: Iterable[Publication], options: ListOptions) -> Iterator[Publication]:

@@ -242,6 +242,37 @@ def m006_search_tokens(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_bibtex_strings(db: Database) -> None:
+    """What an imported .bib file holds besides its entries, kept so that export gives
+    it back: its @string and @preamble blocks (with the file they came from), and for
+    each field that uses @string macros its value expression."""
+    _run(
+        db,
+        "ALTER TABLE publications ADD COLUMN expressions TEXT NOT NULL DEFAULT '{}'",
+        """
+        CREATE TABLE bibtex_strings (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            expression TEXT NOT NULL,
+            value TEXT NOT NULL,
+            source TEXT NOT NULL,
+            line INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX idx_bibtex_strings_source ON bibtex_strings(source)",
+        """
+        CREATE TABLE bibtex_preambles (
+            id INTEGER PRIMARY KEY,
+            expression TEXT NOT NULL,
+            source TEXT NOT NULL,
+            line INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX idx_bibtex_preambles_source ON bibtex_preambles(source)",
+    )
+
+
 LATEST_VERSION = len(migrations._migrations)
 assert LATEST_VERSION == SCHEMA_VERSION, "update pubdb/schema.py with the new step"
 assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES, "update schema.py"

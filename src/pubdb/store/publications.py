@@ -25,7 +25,13 @@ def _to_db(column: str, value: Any) -> Any:
 
 _SELECT = "SELECT " + ", ".join(("id", *COLUMNS)) + " FROM publications"
 # For lists: the long texts no list shows (abstract, TeX sources, extra fields) left out.
-_LIGHT = {"abstract": "NULL", "latex": "'{}'", "fields": "'{}'", "arxiv_comment": "NULL"}
+_LIGHT = {
+    "abstract": "NULL",
+    "latex": "'{}'",
+    "expressions": "'{}'",
+    "fields": "'{}'",
+    "arxiv_comment": "NULL",
+}
 _SELECT_LIGHT = (
     "SELECT id, "
     + ", ".join(f"{_LIGHT[c]} AS {c}" if c in _LIGHT else c for c in COLUMNS)
@@ -133,6 +139,20 @@ def find_id(conn: sqlite3.Connection, column: str, value: str) -> int | None:
         raise ValueError(column)
     row = conn.execute(f"SELECT id FROM publications WHERE {column} = ?", (value,)).fetchone()
     return row[0] if row else None
+
+
+def find_by_former_key(conn: sqlite3.Connection, key: str) -> int | None:
+    """The record that lists ``key`` among its other keys (the ``ids`` field a merge
+    fills: a document citing the absorbed record's key still finds the paper)."""
+    rows = conn.execute(
+        "SELECT id, json_extract(fields, '$.ids') FROM publications"
+        " WHERE instr(json_extract(fields, '$.ids'), ?) > 0",
+        (key,),
+    )
+    for pub_id, ids in rows:
+        if key in (part.strip() for part in str(ids).split(",")):
+            return pub_id
+    return None
 
 
 def key_exists(conn: sqlite3.Connection, citekey: str) -> bool:

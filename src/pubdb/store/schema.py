@@ -8,5 +8,6 @@ MIGRATION_NAMES = (
     "m004_network_indexes",
     "m005_people_affiliations",
     "m006_search_tokens",
+    "m007_bibtex_strings",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
