@@ -10,6 +10,7 @@ is one line naming the file and the cause.
 
 from __future__ import annotations
 
+import filecmp
 import os
 import re
 import stat
@@ -17,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -104,10 +106,27 @@ def make_folder(folder: Path, named: str | Path) -> Path:
     return folder
 
 
+@dataclass
+class Written:
+    """How a write ended: ``changed`` is False when the file already held exactly
+    these bytes and was left as it was (same modification time: make and latexmk see
+    no change)."""
+
+    changed: bool = True
+
+
+def _same_content(new: Path, old: Path) -> bool:
+    return old.is_file() and filecmp.cmp(new, old, shallow=False)
+
+
 @contextmanager
-def replaced_atomically(path: str | Path) -> Iterator[Path]:
+def replaced_atomically(
+    path: str | Path, *, keep_unchanged: bool = False, written: Written | None = None
+) -> Iterator[Path]:
     """A temporary path beside ``path``; renamed onto it when the block succeeds,
-    removed when it fails. A symlink's target is replaced, not the link."""
+    removed when it fails. A symlink's target is replaced, not the link. With
+    ``keep_unchanged``, a target that already holds the same bytes is left untouched
+    (``written.changed`` says which)."""
     target = Path(path)
     if target.is_symlink():
         target = Path(os.path.realpath(target))
@@ -120,9 +139,16 @@ def replaced_atomically(path: str | Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
+        if keep_unchanged and _same_content(temporary, target):
+            temporary.unlink()
+            if written is not None:
+                written.changed = False
+            return
         mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
         os.chmod(temporary, mode)
         os.replace(temporary, target)
+        if written is not None:
+            written.changed = True
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         if isinstance(exc, BrokenPipeError):
@@ -134,15 +160,16 @@ def replaced_atomically(path: str | Path) -> Iterator[Path]:
 
 
 @contextmanager
-def open_output(path: str | Path | None) -> Iterator[TextIO]:
+def open_output(path: str | Path | None, *, written: Written | None = None) -> Iterator[TextIO]:
     """Standard output for None or '-'; a device, FIFO or descriptor written in place;
-    else an atomically replaced file. A failed write raises FileError naming it."""
+    else an atomically replaced file, left untouched when it already holds the same
+    bytes (``written.changed`` says so). A failed write raises FileError naming it."""
     if path in (None, "-"):
         yield from _guarded(sys.stdout, "standard output")
     elif written_in_place(path):
         yield from _guarded(_open_in_place(path), path, close=True)
     else:
-        with replaced_atomically(path) as temporary:
+        with replaced_atomically(path, keep_unchanged=True, written=written) as temporary:
             try:
                 out = temporary.open("w", encoding="utf-8", newline="\n")
             except OSError as exc:

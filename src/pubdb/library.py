@@ -27,9 +27,11 @@ T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .models import Notice, Progress
+    from .papers.citations import CitedBibliography
     from .papers.finding import FindReport, FindResult
     from .sources.arxiv import ArxivClient
     from .sources.arxiv_query import SearchQuery
+    from .tex.citations import Citations
 
 EXPORT_PROGRESS_MIN = 5_000  # records; smaller exports take well under a second
 FIND_LIMIT = 1000  # arXiv results a search reads unless told otherwise
@@ -549,6 +551,38 @@ class Library:
             return export_bibtex(
                 self.conn, found, out, person_id=person_id, expand_strings=expand_strings
             )
+
+    def export_cited(
+        self,
+        citations: Citations,
+        output: str | Path | None,
+        *,
+        expand_strings: bool = False,
+        al_folio: bool = False,
+    ) -> CitedBibliography:
+        """A document's .bib: the entries ``citations`` name (a key a merge absorbed
+        finds its record, written under that key), the entries they crossref, and the
+        @string and @preamble blocks they use; written to ``output`` (a file, left as
+        it is when it already holds these bytes; None or '-' for standard output).
+        ``.missing`` lists the keys the library lacks, with close ones."""
+        from .files import Written, open_output
+        from .papers.citations import cited_bibliography
+
+        bibliography = cited_bibliography(
+            self.conn, citations, expand_strings=expand_strings, al_folio=al_folio
+        )
+        written = Written()
+        with open_output(output, written=written) as out:
+            out.write(bibliography.text)
+        bibliography.changed = written.changed
+        return bibliography
+
+    def changes(self, files: Callable[[], Iterable[Path]] = list, **options) -> Iterator[None]:
+        """Yields now, then each time the library or one of ``files()`` changed (for
+        ``--watch``); options: ``interval``, ``stop``, ``sleep`` (papers.watching)."""
+        from .papers.watching import changes
+
+        return changes(self.conn, self.path, files, **options)
 
     def export_hugo(self, folder: str | Path, *, author: str | None = None, **options) -> int:
         """A HugoBlox publication page (DIR/KEY/index.md and cite.bib) for every

@@ -302,3 +302,36 @@ def import_lines(report: Any, verbose: bool) -> Iterator[str]:
             if details:
                 line += ": " + "; ".join(details)
         yield strip_control(line)
+
+
+# -- a document's .bib ------------------------------------------------------------------
+
+
+def cited_lines(result: Any) -> list[str]:
+    """What a document's .bib needs the user to know: keys written from a record that
+    absorbed them, one paper cited under several keys, keys the library lacks."""
+    lines = [
+        f"{verbatim(key)}: written from {verbatim(own)} (a key it absorbed in a merge)"
+        for key, own in result.renamed
+    ]
+    lines += [
+        f"warning: {', '.join(map(verbatim, keys))} are one paper, written once for each"
+        " key (BibTeX lists it as often): cite one of them"
+        for keys in result.several_keys
+    ]
+    if result.missing:
+        count = len(result.missing)
+        listed = ", ".join(_missing_key(missing) for missing in result.missing)
+        keys = "key is" if count == 1 else "keys are"
+        lines.append(f"pubdb: {count} cited {keys} not in the library: {listed}")
+    return lines
+
+
+def _missing_key(missing: Any) -> str:
+    text = verbatim(missing.key, 200)
+    notes = []
+    if missing.needed_by:
+        notes.append(f"named by {verbatim(missing.needed_by, 200)}")
+    if missing.close:
+        notes.append(f"did you mean {' or '.join(verbatim(k, 200) for k in missing.close)}?")
+    return f"{text} ({'; '.join(notes)})" if notes else text

@@ -260,6 +260,12 @@ def _flush_search_index(conn: sqlite3.Connection) -> None:
         search.flush(conn)
 
 
+def data_version(conn: sqlite3.Connection) -> int:
+    """A number that changes when another connection (another pubdb) commits a change
+    to the library (SQLite's ``PRAGMA data_version``)."""
+    return conn.execute("PRAGMA data_version").fetchone()[0]
+
+
 def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
