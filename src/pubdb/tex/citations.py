@@ -228,7 +228,7 @@ def cited_keys(text: str) -> list[str]:
         kind = _citation_kind(name)
         if kind is not None:
             keys += _arguments(text, match.end(), kind)
-    return keys
+    return [key for key in keys if key == ALL or _usable_key(key)]
 
 
 def _citation_kind(name: str) -> str | None:
