@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import click
@@ -48,6 +52,17 @@ EXAMPLE_FILES = {
 """,
     # A CV's publication list (`add --titles`): Oussama Zekri's, as his CV has it.
     "cv.txt": (SEEDS / "zekri-publications.txt").read_text(encoding="utf-8"),
+    # A LaTeX paper citing two of the README's papers, and the .aux pdflatex made of it.
+    "paper.tex": r"""\documentclass{article}
+\usepackage{natbib}
+\begin{document}
+\citet{jelassi2024repeat} copy; \citep[see][]{zekri2024markov} do not.
+\bibliographystyle{plainnat}
+\bibliography{refs}
+\end{document}
+""",
+    "paper.aux": "\\relax \n\\citation{jelassi2024repeat}\n\\citation{zekri2024markov}\n"
+    "\\bibstyle{plainnat}\n\\bibdata{refs}\n\\gdef \\@abspage@last{1}\n",
     "talk.bib": """@misc{jelassi2024talk,
   author = {Jelassi Samy},
   title = {Transformers versus state space models at copying},
@@ -142,11 +157,35 @@ def workspace(tmp_path, readme_database, arxiv, httpserver, monkeypatch):
     return tmp_path
 
 
+UNTIL_STOPPED = "# runs until Ctrl-C"
+PUBDB = str(Path(sys.executable).parent / "pubdb")
+
+
+def run_until_stopped(line: str, workspace: Path) -> None:
+    """An example that serves or watches: started as a user would, it must say on
+    stderr that it is up, then stop on Ctrl-C with exit status 0."""
+    args = shlex.split(line, comments=True)
+    process = subprocess.Popen([PUBDB, *args[1:]], cwd=workspace, stderr=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL, text=True)  # fmt: skip
+    try:
+        first = process.stderr.readline()
+        assert first and process.poll() is None, f"{line}: {first}"
+        time.sleep(1)
+        assert process.poll() is None, f"{line} stopped by itself"
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest = process.communicate(timeout=30)[1]
+    assert process.returncode == 0, f"{line}\n{first}{rest}"
+
+
 @pytest.mark.parametrize(
     "lines", [lines for _, lines in COMMANDS if lines], ids=[p for p, lines in COMMANDS if lines]
 )
 def test_help_example_runs_on_the_readme_database(lines, workspace, run):
     for line in lines:
+        if line.endswith(UNTIL_STOPPED):
+            run_until_stopped(line, workspace)
+            continue
         args = shlex.split(line, comments=True)
         target = None
         if ">" in args:

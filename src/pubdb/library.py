@@ -518,6 +518,13 @@ class Library:
         repaired = repair_database(self.conn) if repair else []
         return check(self.conn), repaired
 
+    def datasette_metadata(self) -> dict:
+        """What Datasette needs to show this library (``pubdb serve``): descriptions,
+        the search index linked, canned co-author queries, internal tables hidden."""
+        from .store.browsing import datasette_metadata
+
+        return datasette_metadata(self.path.stem, f"pubdb: {self.path.name}")
+
     # -- export ------------------------------------------------------------------
 
     def export_bibtex(

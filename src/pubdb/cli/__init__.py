@@ -3,16 +3,16 @@
 One module per command family, mirroring the packages below: papers (add, refresh,
 edit, rm, merge), bibtex (import), reading (list, show, search), export (export,
 styles), people (authors, author, coauthors, overlap, path), maintenance (backup,
-check). Heavy modules (requests, bibtexparser, sqlite_utils) load inside the commands
-that use them, so ``pubdb --help`` stays fast.
+check), serve (Datasette). Heavy modules (requests, bibtexparser, sqlite_utils,
+datasette) load inside the commands that use them, so ``pubdb --help`` stays fast.
 """
 
 from __future__ import annotations
 
-from . import bibtex, export, maintenance, papers, people, reading
+from . import bibtex, export, maintenance, papers, people, reading, serve
 from .group import cli
 
-for _family in (papers, bibtex, reading, export, people, maintenance):
+for _family in (papers, bibtex, reading, export, people, maintenance, serve):
     for _command in _family.COMMANDS:
         cli.add_command(_command)
 

@@ -273,6 +273,56 @@ def m007_bibtex_strings(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_browsing_views(db: Database) -> None:
+    """Views for reading the library in Datasette or any SQLite browser, with columns
+    named for what they hold and authors counted from 1 (as ``show`` counts them): a
+    paper with its author list, each person's papers, each pair of co-authors. A later
+    step that rebuilds a table these read must drop and re-create them."""
+    person = "coalesce(nullif({0}.preferred_name, ''), {0}.name)"
+    _run(
+        db,
+        """
+        CREATE VIEW publication_authors AS
+        SELECT p.id, p.citekey, p.year, p.title,
+            (SELECT group_concat(name, '; ') FROM (SELECT a.name FROM authorships a
+              WHERE a.publication_id = p.id ORDER BY a.position)) AS authors,
+            (SELECT count(*) FROM authorships a WHERE a.publication_id = p.id)
+              AS author_count,
+            coalesce(nullif(p.venue, ''), nullif(p.journal, ''), p.booktitle) AS venue,
+            p.kind, p.status, p.doi, p.arxiv_id, p.url
+        FROM publications p
+        """,
+        f"""
+        CREATE VIEW people_papers AS
+        SELECT a.person_id, {person.format("pe")} AS person, a.position + 1 AS author_position,
+            a.name AS name_as_written, a.equal_contribution, a.affiliation,
+            p.id AS publication_id, p.citekey, p.year, p.title, p.kind, p.status
+        FROM authorships a
+        JOIN people pe ON pe.id = a.person_id
+        JOIN publications p ON p.id = a.publication_id
+        """,
+        f"""
+        CREATE VIEW coauthor_pairs AS
+        SELECT pairs.person_id, {person.format("me")} AS person,
+            pairs.coauthor_id, {person.format("co")} AS coauthor,
+            pairs.joint_papers, pairs.first_year, pairs.last_year
+        FROM (
+            SELECT a.person_id, b.person_id AS coauthor_id,
+                count(DISTINCT a.publication_id) AS joint_papers,
+                min(p.year) AS first_year, max(p.year) AS last_year
+            FROM authorships a
+            JOIN authorships b ON b.publication_id = a.publication_id
+                AND b.person_id != a.person_id
+            JOIN publications p ON p.id = a.publication_id
+            GROUP BY a.person_id, b.person_id
+        ) pairs
+        JOIN people me ON me.id = pairs.person_id
+        JOIN people co ON co.id = pairs.coauthor_id
+        """,
+    )
+
+
 LATEST_VERSION = len(migrations._migrations)
 assert LATEST_VERSION == SCHEMA_VERSION, "update pubdb/schema.py with the new step"
 assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES, "update schema.py"

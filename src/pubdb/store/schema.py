@@ -9,5 +9,6 @@ MIGRATION_NAMES = (
     "m005_people_affiliations",
     "m006_search_tokens",
     "m007_bibtex_strings",
+    "m008_browsing_views",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
