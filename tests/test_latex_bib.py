@@ -544,3 +544,40 @@ def test_biblatex_paper_compiles_with_biber_and_no_undefined_citation(
     assert not re.search(r"WARN - .*(?:Duplicate|alias)", blg)
     bib = (paper.parent / "refs.bib").read_text()
     assert "ids = {zekri2024llm}" in bib  # both keys cited: one entry, biber resolves both
+
+
+def _readme_compile_block() -> list[tuple[str, str]]:
+    """(command, output shown) of the README's compile of examples/paper."""
+    section = (ROOT / "README.md").read_text().split("## A .bib for each LaTeX paper")[1]
+    block = section.split("```\n$ cd examples/paper\n", 1)[1].split("```", 1)[0]
+    pairs: list[tuple[str, list[str]]] = [("cd examples/paper", [])]
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            pairs.append((line[2:], []))
+        else:
+            pairs[-1][1].append(line)
+    return [(command, "\n".join(shown)) for command, shown in pairs]
+
+
+@needs_bibtex
+def test_the_readme_compile_runs_as_shown(tmp_path, db_path, run):
+    """The README's example paper: its .bib from the source (the README's console
+    example), then the compile block line by line, each printing what the README shows."""
+    assert run("import", str(ROOT / "bib" / "seeds.bib")).exit_code == 0
+    shutil.copytree(ROOT / "examples" / "paper", tmp_path / "examples" / "paper")
+    first = run("export", "--bibtex", "--tex", "examples/paper/paper.tex", "-o",
+                "examples/paper/refs.bib")  # fmt: skip
+    assert first.stderr == "wrote 3 entries to examples/paper/refs.bib\n"
+    env = {**os.environ, "PUBDB_DB": str(db_path),
+           "PATH": f"{Path(PUBDB).parent}{os.pathsep}{os.environ['PATH']}"}  # fmt: skip
+    folder = tmp_path
+    for command, shown in _readme_compile_block():
+        if command.startswith("cd "):
+            folder = folder / command[3:]
+            continue
+        done = subprocess.run(["bash", "-c", command], cwd=folder, env=env, text=True,
+                              capture_output=True, timeout=180)  # fmt: skip
+        assert (done.stdout + done.stderr).rstrip() == shown, command
+    assert sorted(entry_keys((folder / "refs.bib").read_text())) == [
+        "jelassi2024repeat", "venturi2022depth", "zekri2024markov"
+    ]  # fmt: skip

@@ -68,6 +68,7 @@ def workspace(tmp_path, monkeypatch, arxiv):
     shutil.copy(ROOT / "bib" / "seeds.bib", tmp_path / "bib" / "seeds.bib")
     # The texts the examples read (a CV, a thread), where they are in the repository.
     shutil.copytree(ROOT / "tests" / "fixtures" / "seeds", tmp_path / "tests/fixtures/seeds")
+    shutil.copytree(ROOT / "examples" / "paper", tmp_path / "examples" / "paper")  # a LaTeX paper
     # Zekri's CV [3], arXiv:2410.11711, which papers.xml lacks: the people tests' feed.
     arxiv.entries[people_feeds.ATTIA_EL_HILI_PAPER] = people_feeds.entry("2410.11711")
     (tmp_path / "site" / "content").mkdir(parents=True)  # a Hugo site beside the library
