@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import re
 import shutil
 import socket
@@ -20,11 +21,14 @@ from pathlib import Path
 
 import pytest
 
+import test_read_only
 from pubdb.library import Library
 from pubdb.store.browsing import INTERNAL, QUERIES, TABLES
 from pubdb.store.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
+unwritable = test_read_only.read_only  # fixtures: a library that cannot be written
+seeded_file = test_read_only.seeded_file
 SEEDS = ROOT / "bib" / "seeds.bib"
 PUBDB = str(Path(sys.executable).parent / "pubdb")
 
@@ -249,3 +253,31 @@ def test_serve_writes_nothing_even_when_asked(served):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(url, timeout=10)
     assert refused.value.code == 400
+
+
+def test_serve_a_library_that_cannot_be_written(unwritable):
+    """A read-only library (a read-only mount, or a file root does not own) is served
+    as an immutable file: search works and nothing is written."""
+    pytest.importorskip("datasette", reason="Datasette is the extra pubdb[web]")
+    port = _free_port()
+    before = unwritable.db.read_bytes()
+    env = {**os.environ, "PUBDB_DB": str(unwritable.db)}
+    server = subprocess.Popen([*unwritable.prefix(), PUBDB, "serve", "--port", str(port)],
+                              env=env, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        url = f"http://127.0.0.1:{port}/pubdb/publications.json?_search=boulle&_shape=array"
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as answer:
+                    found = json.load(answer)
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read()
+                assert time.monotonic() < deadline, "Datasette did not start"
+                time.sleep(0.2)
+    finally:
+        server.send_signal(2)
+        server.communicate(timeout=30)
+    assert sorted(r["citekey"] for r in found) == ["zekri2024markov", "zekri2025finetuning"]
+    assert unwritable.db.read_bytes() == before

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from contextlib import suppress
 from pathlib import Path
 
@@ -48,6 +47,8 @@ def run_datasette(path: Path, metadata: dict, *, host: str, port: int, immutable
     """Datasette's own command line on the library. Its connections to a file open it
     with mode=ro (nothing written, changes made meanwhile by pubdb seen); a library
     that cannot be written is opened immutable, as pubdb reads it."""
+    import tempfile
+
     try:
         from datasette.cli import cli as datasette
     except ImportError:

@@ -186,68 +186,78 @@ TABLES: dict[str, dict[str, Any]] = {
 }
 
 
-def _name_matches(column: str, parameter: str) -> str:
-    """SQL: the name in ``column`` holds the words typed in ``:parameter`` (case aside,
-    dots and commas read as spaces): 'Jelassi' and 'S. Jelassi' find 'Jelassi, S.'."""
-    words = "lower(replace(replace({}, ',', ' '), '.', ' '))"
-    return (
-        f"' ' || {words.format(column)} || ' '"
-        f" LIKE '% ' || trim({words.format(':' + parameter)}) || ' %'"
-    )
+# The people a name typed in :name can mean: a name they sign with (or are shown by)
+# holds its words, case aside, dots and commas read as spaces ('Jelassi' and 'S. Jelassi'
+# find 'Jelassi, S.').
+_PEOPLE_NAMED = """
+    SELECT person_id FROM (
+        SELECT person_id, name FROM person_names
+        UNION ALL SELECT id, name FROM people
+        UNION ALL SELECT id, preferred_name FROM people WHERE preferred_name IS NOT NULL)
+    WHERE ' ' || lower(replace(replace(name, ',', ' '), '.', ' ')) || ' '
+        LIKE '% ' || trim(lower(replace(replace(:name, ',', ' '), '.', ' '))) || ' %'"""
 
-
-def _people(parameter: str) -> str:
-    """SQL: the ids of the people a typed name can mean (any name they sign with)."""
-    return (
-        f"SELECT person_id FROM person_names WHERE {_name_matches('name', parameter)}"
-        f" UNION SELECT id FROM people WHERE {_name_matches('name', parameter)}"
-        f" OR {_name_matches('preferred_name', parameter)}"
-    )
-
-
-def _coauthor_counts(people: str) -> str:
-    return (
-        "SELECT b.person_id AS coauthor_id, count(DISTINCT a.publication_id) AS papers,"
-        " min(p.year) AS first_year, max(p.year) AS last_year"
-        " FROM authorships a JOIN authorships b ON b.publication_id = a.publication_id"
-        " AND b.person_id != a.person_id JOIN publications p ON p.id = a.publication_id"
-        f" WHERE a.person_id IN ({people}) GROUP BY b.person_id"
-    )
-
+# Joint papers, years, per co-author of the people in the table "chosen".
+_COAUTHOR_COUNTS = """
+    SELECT b.person_id AS coauthor_id, count(DISTINCT a.publication_id) AS papers,
+        min(p.year) AS first_year, max(p.year) AS last_year
+    FROM authorships a
+    JOIN authorships b ON b.publication_id = a.publication_id AND b.person_id != a.person_id
+    JOIN publications p ON p.id = a.publication_id
+    WHERE a.person_id IN (SELECT person_id FROM chosen)
+    GROUP BY b.person_id"""
 
 _SHOWN_NAME = "coalesce(nullif(people.preferred_name, ''), people.name)"
+
+
+def _named(parameter: str) -> str:
+    return _PEOPLE_NAMED.replace(":name", ":" + parameter)
+
+
+def _counts_for(chosen: str) -> str:
+    return _COAUTHOR_COUNTS.replace("FROM chosen", "FROM " + chosen)
+
 
 QUERIES = {
     "coauthors_of": {
         "title": "Co-authors of",
         "description": "Everyone who wrote with a person (a name as written, e.g."
         " Jelassi or S. Jelassi), most joint papers first.",
-        "sql": f"SELECT {_SHOWN_NAME} AS coauthor, c.papers AS joint_papers, c.first_year,"
-        f" c.last_year, c.coauthor_id FROM ({_coauthor_counts(_people('name'))}) c"
-        " JOIN people ON people.id = c.coauthor_id"
-        " ORDER BY joint_papers DESC, c.last_year DESC, coauthor",
+        "sql": "WITH chosen AS ("
+        + _named("name")
+        + "),\n counts AS ("
+        + _COAUTHOR_COUNTS
+        + ")\nSELECT "
+        + _SHOWN_NAME
+        + " AS coauthor, counts.papers AS joint_papers,"
+        " counts.first_year, counts.last_year, counts.coauthor_id\n"
+        "FROM counts JOIN people ON people.id = counts.coauthor_id\n"
+        "ORDER BY joint_papers DESC, counts.last_year DESC, coauthor",
     },
     "shared_coauthors": {
         "title": "Shared co-authors of",
         "description": "People who wrote both with one person and with another.",
-        "sql": f"WITH first AS ({_coauthor_counts(_people('first'))}),"
-        f" second AS ({_coauthor_counts(_people('second'))})"
-        f" SELECT {_SHOWN_NAME} AS coauthor, first.papers AS papers_with_first,"
-        " second.papers AS papers_with_second, first.coauthor_id"
-        " FROM first JOIN second ON second.coauthor_id = first.coauthor_id"
-        " JOIN people ON people.id = first.coauthor_id"
-        f" WHERE first.coauthor_id NOT IN ({_people('first')})"
-        f" AND first.coauthor_id NOT IN ({_people('second')})"
-        " ORDER BY papers_with_first + papers_with_second DESC, coauthor",
+        "sql": "WITH first_people AS (" + _named("first") + "),\n"
+        " second_people AS (" + _named("second") + "),\n"
+        " with_first AS (" + _counts_for("first_people") + "),\n"
+        " with_second AS (" + _counts_for("second_people") + ")\n"
+        "SELECT " + _SHOWN_NAME + " AS coauthor, with_first.papers AS papers_with_first,"
+        " with_second.papers AS papers_with_second, with_first.coauthor_id\n"
+        "FROM with_first JOIN with_second ON with_second.coauthor_id = with_first.coauthor_id"
+        " JOIN people ON people.id = with_first.coauthor_id\n"
+        "WHERE with_first.coauthor_id NOT IN (SELECT person_id FROM first_people)"
+        " AND with_first.coauthor_id NOT IN (SELECT person_id FROM second_people)\n"
+        "ORDER BY papers_with_first + papers_with_second DESC, coauthor",
     },
     "papers_since": {
         "title": "Papers since",
         "description": "Papers from a year on, newest first; give an author to see only"
         " theirs (leave it empty for everyone's).",
-        "sql": "SELECT * FROM publication_authors WHERE year >= CAST(:year AS INTEGER)"
+        "sql": "WITH chosen AS (" + _named("author") + ")\n"
+        "SELECT * FROM publication_authors WHERE year >= CAST(:year AS INTEGER)"
         " AND (trim(:author) = '' OR id IN (SELECT publication_id FROM authorships"
-        f" WHERE person_id IN ({_people('author')})))"
-        " ORDER BY year DESC, citekey",
+        " WHERE person_id IN (SELECT person_id FROM chosen)))\n"
+        "ORDER BY year DESC, citekey",
     },
 }
 
