@@ -172,7 +172,8 @@ TABLES: dict[str, dict[str, Any]] = {
     },
     "coauthor_pairs": {
         "description": "Each pair of people who wrote together (both ways round), with"
-        " how many papers and which years.",
+        " how many papers and which years. Filter by person_id (or use the query"
+        " co-authors of) in a large library: the whole view is computed on each page.",
         "columns": {
             "person": "One person",
             "coauthor": "Someone who wrote with them",
