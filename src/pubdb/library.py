@@ -559,30 +559,16 @@ class Library:
                 self.conn, found, out, person_id=person_id, expand_strings=expand_strings
             )
 
-    def export_cited(
-        self,
-        citations: Citations,
-        output: str | Path | None,
-        *,
-        expand_strings: bool = False,
-        al_folio: bool = False,
-    ) -> CitedBibliography:
+    def export_cited(self, citations: Citations, output: str | Path | None,
+                     **options) -> CitedBibliography:  # fmt: skip
         """A document's .bib: the entries ``citations`` name (a key a merge absorbed
-        finds its record, written under that key), the entries they crossref, and the
-        @string and @preamble blocks they use; written to ``output`` (a file, left as
-        it is when it already holds these bytes; None or '-' for standard output).
-        ``.missing`` lists the keys the library lacks, with close ones."""
-        from .files import Written, open_output
-        from .papers.citations import cited_bibliography
+        finds its record, written under that key), the entries they crossref, the
+        @string and @preamble blocks they use; written to ``output`` unless it holds
+        these bytes already. ``.missing``: keys the library lacks, with close ones.
+        Options: ``expand_strings``, ``al_folio`` (papers.citations.write_cited)."""
+        from .papers.citations import write_cited
 
-        bibliography = cited_bibliography(
-            self.conn, citations, expand_strings=expand_strings, al_folio=al_folio
-        )
-        written = Written()
-        with open_output(output, written=written) as out:
-            out.write(bibliography.text)
-        bibliography.changed = written.changed
-        return bibliography
+        return write_cited(self.conn, citations, output, **options)
 
     def changes(self, files: Callable[[], Iterable[Path]] = list, **options) -> Iterator[None]:
         """Yields now, then each time the library or one of ``files()`` changed (for

@@ -16,6 +16,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..bibtex.writer import Abbreviations, write_bibtex
@@ -84,6 +85,28 @@ def cited_bibliography(
     result.text = _bibtex_text(conn, result.publications, expand_strings=expand_strings,
                                everything=citations.everything)  # fmt: skip
     return result
+
+
+def write_cited(
+    conn: sqlite3.Connection,
+    citations: Citations,
+    output: str | Path | None,
+    *,
+    expand_strings: bool = False,
+    al_folio: bool = False,
+) -> CitedBibliography:
+    """``cited_bibliography`` written to ``output`` (a file left as it is when it holds
+    these bytes already; None or '-' for standard output); ``.changed`` says which."""
+    from ..files import Written, open_output
+
+    bibliography = cited_bibliography(
+        conn, citations, expand_strings=expand_strings, al_folio=al_folio
+    )
+    written = Written()
+    with open_output(output, written=written) as out:
+        out.write(bibliography.text)
+    bibliography.changed = written.changed
+    return bibliography
 
 
 class _Lookup:
