@@ -4,9 +4,15 @@ Each query runs once per subject, by person id (``pubdb.people.coauthors``) and 
 (``pubdb.Library``, which resolves the name first with ``people.resolve_query``).
 Subjects come from a fixed seed: the most prolific people, people with the median
 number of papers, random pairs in the largest connected component, pairs of prolific
-people, and pairs in different components. Prints a Markdown table (wall-clock
-median, p90 and max, and the median CPU time, which shows how much of the wall time
-was waiting for a busy machine); the bar is a median under 50 ms for every row.
+people (random pairs of the top ones: mostly different fields, few shared co-authors),
+each prolific person with their most prolific co-author (one community: hundreds of
+shared co-authors on a DBLP-shaped graph), and pairs in different components. The NSF
+row times ``pubdb coauthors PI1 … PI10 --months 48 --csv`` in-process (name
+resolution, query, CSV) for labs of ten: a prolific person and their nine most
+prolific co-authors. Prints a Markdown table (wall-clock median, p90 and max, and the
+median and p90 CPU time, which show how much of the wall time was waiting for a busy
+machine); the bar is a median and p90 under 50 ms for every query row, 200 ms for the
+NSF table.
 The database file is read once before timing, so the figures are for a warm OS page
 cache (a first query after a reboot pays the disk reads on top).
 
@@ -31,11 +37,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from click.testing import CliRunner
+
 from pubdb import Library
+from pubdb.cli import cli
 from pubdb.people import coauthors as network
 from pubdb.store.coauthors import names_of
 
 BAR_MS = 50.0
+NSF_BAR_MS = 200.0
+LAB_SIZE = 10
+AS_OF = "2026-12-01"
 SEED = 7
 QUICK_PUBLICATIONS = 20_000
 
@@ -77,8 +89,21 @@ class Subjects:
     median_papers: int
     giant_pairs: list[tuple[int, int]]
     prolific_pairs: list[tuple[int, int]]
+    community_pairs: list[tuple[int, int]]
+    labs: list[list[int]]
     split_pairs: list[tuple[int, int]]
     graph_summary: str
+
+
+def coauthors_by_output(conn: sqlite3.Connection, person: int, counts: Counter[int]) -> list[int]:
+    """A person's co-authors, the most prolific first."""
+    rows = conn.execute(
+        "SELECT DISTINCT b.person_id FROM authorships a JOIN authorships b"
+        " ON b.publication_id = a.publication_id AND b.person_id != a.person_id"
+        " WHERE a.person_id = ?",
+        (person,),
+    )
+    return sorted((row[0] for row in rows), key=lambda p: (-counts[p], p))
 
 
 def choose_subjects(conn: sqlite3.Connection, runs: int) -> Subjects:
@@ -94,12 +119,15 @@ def choose_subjects(conn: sqlite3.Connection, runs: int) -> Subjects:
     top = ranked[:runs]
     pairs_of_top = [(a, b) for i, a in enumerate(top) for b in top[i + 1 :]]
     giant_sample = rng.sample(giant, 2 * runs)
+    nearest = {p: coauthors_by_output(conn, p, counts)[: LAB_SIZE - 1] for p in top}
     return Subjects(
         prolific=top,
         median=rng.sample(sorted(p for p in counts if counts[p] == median_papers), runs),
         median_papers=median_papers,
         giant_pairs=list(zip(giant_sample[::2], giant_sample[1::2], strict=True)),
         prolific_pairs=rng.sample(pairs_of_top, min(runs, len(pairs_of_top))),
+        community_pairs=[(p, nearest[p][0]) for p in top if nearest[p]],
+        labs=[[p, *nearest[p]] for p in top if len(nearest[p]) == LAB_SIZE - 1],
         split_pairs=list(zip(rng.sample(giant, runs), rng.sample(outside, runs), strict=True)),
         graph_summary=(
             f"{len(counts):,} people; largest component {len(giant):,}"
@@ -157,15 +185,27 @@ def cases(library: Library, subjects: Subjects) -> list[Case]:
         ("coauthors", "prolific", [(p,) for p in subjects.prolific]),
         ("coauthors", median, [(p,) for p in subjects.median]),
         ("overlap", "prolific pairs", subjects.prolific_pairs),
+        ("overlap", COMMUNITY, subjects.community_pairs),
         ("overlap", "random pairs, same component", subjects.giant_pairs),
         ("path", "random pairs, same component", subjects.giant_pairs),
         ("path", "prolific pairs", subjects.prolific_pairs),
+        ("path", COMMUNITY, subjects.community_pairs),
         ("path", "pairs in different components", subjects.split_pairs),
     ]
     found = []
     for query, label, arguments in plan:
         found.append(Case(query, label, "id", arguments, by_id[query], outcome[query]))
         found.append(Case(query, label, "name", arguments, by_name[query], outcome[query]))
+    found.append(
+        Case(
+            "NSF table",
+            f"labs of {LAB_SIZE}, 48 months",
+            "name",
+            [(lab,) for lab in subjects.labs],
+            lambda lab: nsf_table(library.path, [names[p] for p in lab]),
+            lambda rows: rows,
+        )
+    )
     resolve = [(p,) for pair in subjects.giant_pairs for p in pair]
     found.append(
         Case(
@@ -180,12 +220,30 @@ def cases(library: Library, subjects: Subjects) -> list[Case]:
     return found
 
 
+COMMUNITY = "prolific person, most prolific co-author"
+RUNNER = CliRunner()
+
+
+def nsf_table(db_path: Path, names: list[str]) -> int:
+    """`pubdb coauthors NAMES --months 48 --csv` in-process; the co-author rows written."""
+    arguments = ["coauthors", *names, "--months", "48", "--as-of", AS_OF, "--csv"]
+    result = RUNNER.invoke(cli, [*arguments, "--db", str(db_path)], catch_exceptions=False)
+    if result.exit_code:
+        raise RuntimeError(f"pubdb {shlex.join(arguments)}: {result.output}")
+    return result.output.count("\n") - 1
+
+
 def _all_pairs(subjects: Subjects) -> list[tuple[int, int]]:
-    return subjects.giant_pairs + subjects.prolific_pairs + subjects.split_pairs
+    return (
+        subjects.giant_pairs
+        + subjects.prolific_pairs
+        + subjects.community_pairs
+        + subjects.split_pairs
+    )
 
 
 def _singles(subjects: Subjects) -> set[int]:
-    return set(subjects.prolific) | set(subjects.median)
+    return set(subjects.prolific) | set(subjects.median) | {p for lab in subjects.labs for p in lab}
 
 
 def measure(case: Case) -> Measurement:
@@ -212,7 +270,12 @@ def describe_outcomes(query: str, outcomes: list[int | None]) -> str:
     if query == "resolve name":
         return "one person each"
     known = [o for o in outcomes if o is not None]
-    noun = {"coauthors": "co-authors", "overlap": "shared co-authors", "path": "hops"}[query]
+    noun = {
+        "coauthors": "co-authors",
+        "overlap": "shared co-authors",
+        "path": "hops",
+        "NSF table": "rows",
+    }[query]
     text = ""
     if known:
         text = (
@@ -224,18 +287,29 @@ def describe_outcomes(query: str, outcomes: list[int | None]) -> str:
     return text
 
 
+def bar_ms(query: str) -> float:
+    return NSF_BAR_MS if query == "NSF table" else BAR_MS
+
+
+def met(m: Measurement) -> bool:
+    """Median and p90 under the bar."""
+    bar = bar_ms(m.case.query)
+    return statistics.median(m.times_ms) < bar and percentile(m.times_ms, 0.9) < bar
+
+
 def markdown_table(measurements: list[Measurement]) -> str:
     lines = [
-        "| query | subjects | by | runs | median ms | p90 ms | max ms | cpu median ms | result |",
-        "|---|---|---|--:|--:|--:|--:|--:|---|",
+        "| query | subjects | by | runs | median ms | p90 ms | max ms | cpu median / p90 ms"
+        " | bar ms | result |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|---|",
     ]
     for m in measurements:
-        median = statistics.median(m.times_ms)
-        flag = "" if median < BAR_MS else " ✗"
+        flag = "" if met(m) else " ✗"
         lines.append(
             f"| {m.case.query} | {m.case.subjects} | {m.case.via} | {len(m.times_ms)}"
-            f" | {median:.1f}{flag} | {percentile(m.times_ms, 0.9):.1f}"
+            f" | {statistics.median(m.times_ms):.1f}{flag} | {percentile(m.times_ms, 0.9):.1f}"
             f" | {max(m.times_ms):.1f} | {statistics.median(m.cpu_ms):.1f}"
+            f" / {percentile(m.cpu_ms, 0.9):.1f} | {bar_ms(m.case.query):.0f}"
             f" | {describe_outcomes(m.case.query, m.outcomes)} |"
         )
     return "\n".join(lines)
@@ -281,10 +355,9 @@ def main() -> int:
     measurements = quick_run() if args.quick else run(args.db, args.runs)
     print(f"`{command}`\n")
     print(markdown_table(measurements))
-    missed = [m for m in measurements if statistics.median(m.times_ms) >= BAR_MS]
-    print(
-        f"\nbar: median < {BAR_MS:.0f} ms — {'missed by ' + str(len(missed)) if missed else 'met'}"
-    )
+    missed = [m for m in measurements if not met(m)]
+    verdict = f"missed by {len(missed)} rows" if missed else "met"
+    print(f"\nbars: median and p90 < {BAR_MS:.0f} ms, NSF table < {NSF_BAR_MS:.0f} ms — {verdict}")
     return 1 if missed else 0
 
 

@@ -341,21 +341,27 @@ def overlap(names: tuple[str, ...], as_json: bool, db_path: Path | None) -> None
     with open_library(db_path) as library:
         result = library.overlap(names)
         labels = library.person_names(result.people)
+        # the papers behind shared co-authors are read on first use: while the db is open
+        output = result.as_dict() if as_json else _overlap_lines(result, labels)
     if as_json:
-        return _echo_json(result)
+        return _echo_json(output)
+    for line in output:
+        click.echo(line)
+
+
+def _overlap_lines(result, labels: dict[int, str]) -> list[str]:
     people = " & ".join(labels[p] for p in result.people)
-    click.echo(
-        f"{len(result.shared)} shared co-authors, {len(result.joint)} joint papers: {people}"
-    )
+    lines = [f"{len(result.shared)} shared co-authors, {len(result.joint)} joint papers: {people}"]
     for shared in result.shared:
-        click.echo(f"{shared.name}")
+        lines.append(shared.name)
         for side, papers in shared.papers.items():
             keys = ", ".join(p.citekey for p in papers)
-            click.echo(f"    with {labels[side]}: {keys}")
+            lines.append(f"    with {labels[side]}: {keys}")
     if result.joint:
-        click.echo("joint papers:")
+        lines.append("joint papers:")
         for paper in result.joint:
-            click.echo(f"    {paper.year or '':<4}  {paper.citekey}  {paper.title}")
+            lines.append(f"    {paper.year or '':<4}  {paper.citekey}  {paper.title}")
+    return lines
 
 
 @click.command()

@@ -1,14 +1,18 @@
 """Co-authorship queries: who wrote with whom, shared co-authors, collaboration paths.
 
-Paths use a bidirectional breadth-first search over papers that reads each paper once
-and always expands the smaller side; the statements are in store/coauthors.py.
+Shared co-authors and paths read the co-author pairs that triggers keep in
+``coauthor_edges`` (store/graph.py): a person's co-authors are one index range, not a
+join over every paper. Paths use a bidirectional breadth-first search over people that
+always expands the smaller side and stops at the first level where the sides meet.
+Overlap counts first; the papers behind each shared co-author are read on first use,
+all at once. The statements are in store/coauthors.py.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -47,11 +51,58 @@ class PaperRef:
     year: int | None
 
 
+class _PaperLoader:
+    """The papers behind an overlap's shared co-authors, read on first use, all at once:
+    a prolific pair shares hundreds of co-authors and thousands of papers with them."""
+
+    def __init__(self, conn: sqlite3.Connection, people: Sequence[int], shared: Sequence[int]):
+        self.conn, self.people, self.shared = conn, list(people), list(shared)
+        self.papers: dict[int, dict[int, list[PaperRef]]] | None = None
+
+    def of(self, coauthor: int) -> dict[int, list[PaperRef]]:
+        if self.papers is None:
+            self.papers = self._load()
+        return self.papers.get(coauthor, {})
+
+    def _load(self) -> dict[int, dict[int, list[PaperRef]]]:
+        sides: dict[int, dict[int, list[int]]] = {c: {} for c in self.shared}
+        for person in self.people:
+            for coauthor, paper in stored.coauthor_papers_among(self.conn, person, self.shared):
+                sides[coauthor].setdefault(person, []).append(paper)
+        refs = _paper_refs(
+            self.conn, {p for by_side in sides.values() for ids in by_side.values() for p in ids}
+        )
+        return {
+            coauthor: {
+                side: _newest_first(refs[p] for p in set(by_side[side]))
+                for side in self.people
+                if side in by_side
+            }
+            for coauthor, by_side in sides.items()
+        }
+
+
 @dataclass
 class SharedCoauthor:
+    """A co-author of every one of the people: ``counts`` their joint papers with each
+    (side -> papers), ``papers`` those papers (read on first use)."""
+
     person_id: int
     name: str
-    papers: dict[int, list[PaperRef]] = field(default_factory=dict)  # side -> papers
+    counts: dict[int, int] = field(default_factory=dict)
+    _loader: _PaperLoader | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def papers(self) -> dict[int, list[PaperRef]]:
+        return self._loader.of(self.person_id) if self._loader else {}
+
+    def as_dict(self) -> dict:
+        return {
+            "person_id": self.person_id,
+            "name": self.name,
+            "counts": self.counts,
+            "papers": {side: [asdict(r) for r in refs] for side, refs in self.papers.items()},
+        }
 
 
 @dataclass
@@ -59,6 +110,13 @@ class Overlap:
     people: list[int]
     shared: list[SharedCoauthor]
     joint: list[PaperRef]
+
+    def as_dict(self) -> dict:
+        return {
+            "people": self.people,
+            "shared": [s.as_dict() for s in self.shared],
+            "joint": [asdict(r) for r in self.joint],
+        }
 
 
 @dataclass
@@ -126,73 +184,54 @@ def _newest_first(refs: Iterable[PaperRef]) -> list[PaperRef]:
 
 
 def overlap(conn: sqlite3.Connection, people: Sequence[int]) -> Overlap:
-    """Co-authors shared by all ``people`` (each with their papers with each of them),
-    and the papers all of them wrote together."""
-    papers = {person: stored.papers_of(conn, person) for person in people}
-    joint_ids = set.intersection(*papers.values()) if papers else set()
-    sides: dict[int, dict[int, set[int]]] = {}  # coauthor -> side -> paper ids
-    for person in people:
-        for coauthor, paper in stored.coauthor_papers(conn, person):
-            sides.setdefault(coauthor, {}).setdefault(person, set()).add(paper)
-    shared_ids = [c for c, by_side in sides.items() if len(by_side) == len(people)]
-    shared_ids = [c for c in shared_ids if c not in people]
-    refs = _paper_refs(
-        conn, [*joint_ids, *(p for c in shared_ids for ids in sides[c].values() for p in ids)]
-    )
-    names = stored.names_of(conn, shared_ids)
+    """Co-authors shared by all ``people`` (each with the number of papers with each of
+    them, the papers themselves read on first use), most joint papers first, and the
+    papers all of them wrote together."""
+    people = list(people)
+    counts = {person: stored.coauthor_degrees(conn, person) for person in people}
+    shared_ids = set.intersection(*(set(c) for c in counts.values())) if people else set()
+    shared_ids -= set(people)
+    loader = _PaperLoader(conn, people, sorted(shared_ids))
+    names = stored.names_of(conn, sorted(shared_ids))
     shared = [
-        SharedCoauthor(
-            c,
-            names.get(c, "?"),
-            {side: _newest_first(refs[p] for p in ids) for side, ids in sides[c].items()},
-        )
+        SharedCoauthor(c, names.get(c, "?"), {p: counts[p][c] for p in people}, loader)
         for c in shared_ids
     ]
-    shared.sort(key=lambda s: (-sum(len(v) for v in s.papers.values()), s.name.lower()))
-    return Overlap(list(people), shared, _newest_first(refs[p] for p in joint_ids))
+    shared.sort(key=lambda s: (-sum(s.counts.values()), s.name.lower(), s.person_id))
+    papers = [stored.papers_of(conn, person) for person in people]
+    joint_ids = set.intersection(*papers) if papers else set()
+    return Overlap(people, shared, _newest_first(_paper_refs(conn, joint_ids).values()))
 
 
 @dataclass
 class _Side:
-    """One direction of the search. ``seen`` maps each person reached to (parent, paper);
-    papers already expanded are never read again: their authors are all in ``seen``."""
+    """One direction of the search: ``seen`` maps each person reached to their parent."""
 
-    seen: dict[int, tuple[int, int] | None]
+    seen: dict[int, int | None]
     frontier: list[int]
-    expanded: set[int] = field(default_factory=set)
-
-    def next_papers(self, conn: sqlite3.Connection) -> dict[int, int]:
-        """Papers of the frontier not yet expanded, each with one frontier author."""
-        papers: dict[int, int] = {}
-        for person, paper in stored.papers_of_people(conn, self.frontier):
-            if paper not in self.expanded:
-                papers.setdefault(paper, person)
-        return papers
 
 
 def _expand(conn: sqlite3.Connection, side: _Side, other: _Side) -> int | None:
-    """One BFS level: the authors of the frontier's unread papers. Returns the first
-    person the other side has reached: at the first level where the sides meet, every
-    meeting point lies on a shortest path (a nearer one would have met a level earlier)."""
-    papers = side.next_papers(conn)
-    side.expanded.update(papers)
+    """One BFS level: the co-authors of the frontier. Returns the first person the other
+    side has reached: at the first level where the sides meet, every meeting point lies
+    on a shortest path (a nearer one would have met a level earlier)."""
     found: list[int] = []
-    for paper, person in stored.authors_of_papers(conn, sorted(papers)):
-        if person not in side.seen:
-            side.seen[person] = (papers[paper], paper)
-            if person in other.seen:
-                return person
-            found.append(person)
+    seen = side.seen
+    for person, coauthor in stored.neighbours(conn, sorted(side.frontier)):
+        if coauthor not in seen:
+            seen[coauthor] = person
+            if coauthor in other.seen:
+                return coauthor
+            found.append(coauthor)
     side.frontier = found
     return None
 
 
-def _chain(seen: dict[int, tuple[int, int] | None], node: int) -> list[tuple[int, int, int]]:
-    """(parent, child, paper) links from the search's root down to ``node``."""
+def _chain(seen: dict[int, int | None], node: int) -> list[tuple[int, int]]:
+    """(parent, child) links from the search's root down to ``node``."""
     links = []
-    while seen[node] is not None:
-        parent, paper = seen[node]
-        links.append((parent, node, paper))
+    while (parent := seen[node]) is not None:
+        links.append((parent, node))
         node = parent
     return links[::-1]
 
@@ -200,8 +239,9 @@ def _chain(seen: dict[int, tuple[int, int] | None], node: int) -> list[tuple[int
 def path(
     conn: sqlite3.Connection, source: int, target: int, max_hops: int = 12
 ) -> list[Hop] | None:
-    """The shortest chain of co-authorship from ``source`` to ``target`` (each hop with a
-    paper that links it), [] when they are the same person, None when not connected."""
+    """A shortest chain of co-authorship from ``source`` to ``target`` (each hop with the
+    newest paper that links it), [] when they are the same person, None when not
+    connected (or farther than ``max_hops``)."""
     if source == target:
         return []
     forward, backward = _Side({source: None}, [source]), _Side({target: None}, [target])
@@ -216,12 +256,14 @@ def path(
     return None
 
 
-def _join(forward, backward, meeting: int) -> list[tuple[int, int, int]]:
+def _join(forward, backward, meeting: int) -> list[tuple[int, int]]:
     head = _chain(forward, meeting)
-    tail = [(child, parent, paper) for parent, child, paper in reversed(_chain(backward, meeting))]
+    tail = [(child, parent) for parent, child in reversed(_chain(backward, meeting))]
     return head + tail
 
 
-def _hops(conn: sqlite3.Connection, links: list[tuple[int, int, int]]) -> list[Hop]:
-    refs = _paper_refs(conn, [paper for _, _, paper in links])
-    return [Hop(a, b, refs[paper]) for a, b, paper in links]
+def _hops(conn: sqlite3.Connection, links: list[tuple[int, int]]) -> list[Hop]:
+    """Each link with the newest paper its two people wrote together."""
+    papers = [stored.latest_joint_paper(conn, a, b) for a, b in links]
+    refs = _paper_refs(conn, papers)
+    return [Hop(a, b, refs[paper]) for (a, b), paper in zip(links, papers, strict=True)]

@@ -112,3 +112,44 @@ def authors_of_papers(conn: sqlite3.Connection, papers: Sequence[int]) -> Iterat
             f"SELECT publication_id, person_id FROM authorships WHERE publication_id IN ({marks})",
             chunk,
         )
+
+
+# -- the side tables (store/graph.py): co-author pairs and latest affiliations ---------
+
+
+def coauthor_degrees(conn: sqlite3.Connection, person_id: int) -> dict[int, int]:
+    """co-author -> joint papers, for one person (from ``coauthor_edges``)."""
+    rows = conn.execute(
+        "SELECT coauthor_id, papers FROM coauthor_edges WHERE person_id = ?", (person_id,)
+    )
+    return dict(rows)
+
+
+def neighbours(conn: sqlite3.Connection, people: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """(person, co-author) for every co-author of the people."""
+    for chunk, marks in in_chunks(people):
+        yield from tuple_cursor(conn).execute(
+            f"SELECT person_id, coauthor_id FROM coauthor_edges WHERE person_id IN ({marks})",
+            chunk,
+        )
+
+
+def latest_joint_paper(conn: sqlite3.Connection, person_id: int, coauthor_id: int) -> int | None:
+    """The newest paper the two wrote together (by year and month, then the latest added)."""
+    row = conn.execute(
+        "SELECT a.publication_id FROM authorships a"
+        " JOIN authorships b ON b.publication_id = a.publication_id AND b.person_id = ?"
+        " JOIN publications p ON p.id = a.publication_id"
+        " WHERE a.person_id = ?"
+        " ORDER BY p.year * 100 + coalesce(p.month, 12) DESC, a.publication_id DESC LIMIT 1",
+        (coauthor_id, person_id),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def coauthor_papers_among(
+    conn: sqlite3.Connection, person_id: int, coauthors: Sequence[int]
+) -> list[tuple[int, int]]:
+    """(co-author, paper) for each paper of ``person_id`` with one of ``coauthors``."""
+    wanted = set(coauthors)
+    return [(c, p) for c, p in coauthor_papers(conn, person_id) if c in wanted]

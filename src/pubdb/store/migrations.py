@@ -222,6 +222,200 @@ def m005_people_affiliations(db: Database) -> None:
     )
 
 
+# -- m006: the co-authorship graph's side tables, kept current by triggers -------------
+# Each statement is plain SQL fixed at this step (never edited after release).
+
+# One person joins a paper (a row inserted, or moved there): +1 for each pair they form
+# with the paper's other authors, unless they were on it already (then it counted).
+_JOIN_PAPER = """
+    INSERT INTO coauthor_edges (person_id, coauthor_id, papers)
+        SELECT NEW.person_id, person_id, 1 FROM authorships
+        WHERE publication_id = NEW.publication_id AND person_id != NEW.person_id
+          AND NOT EXISTS (SELECT 1 FROM authorships WHERE publication_id = NEW.publication_id
+                          AND person_id = NEW.person_id AND position != NEW.position)
+        GROUP BY person_id
+        ON CONFLICT DO UPDATE SET papers = papers + 1;
+    INSERT INTO coauthor_edges (person_id, coauthor_id, papers)
+        SELECT person_id, NEW.person_id, 1 FROM authorships
+        WHERE publication_id = NEW.publication_id AND person_id != NEW.person_id
+          AND NOT EXISTS (SELECT 1 FROM authorships WHERE publication_id = NEW.publication_id
+                          AND person_id = NEW.person_id AND position != NEW.position)
+        GROUP BY person_id
+        ON CONFLICT DO UPDATE SET papers = papers + 1;
+"""
+# One person leaves a paper: -1 for each pair with the rest of it ({rest}: the paper's
+# rows after the change, less the changed row), unless they are still on it.
+_LEAVE_PAPER = """
+    UPDATE coauthor_edges SET papers = papers - 1
+        WHERE person_id = OLD.person_id AND coauthor_id IN ({rest})
+          AND OLD.person_id NOT IN ({rest});
+    UPDATE coauthor_edges SET papers = papers - 1
+        WHERE coauthor_id = OLD.person_id AND person_id IN ({rest})
+          AND OLD.person_id NOT IN ({rest});
+    DELETE FROM coauthor_edges WHERE person_id = OLD.person_id AND papers <= 0;
+    DELETE FROM coauthor_edges
+        WHERE coauthor_id = OLD.person_id AND person_id IN ({rest}) AND papers <= 0;
+"""
+_REST_AFTER_DELETE = "SELECT person_id FROM authorships WHERE publication_id = OLD.publication_id"
+_REST_AFTER_UPDATE = (
+    "SELECT person_id FROM authorships WHERE publication_id = OLD.publication_id"
+    " AND NOT (publication_id = NEW.publication_id AND position = NEW.position)"
+)
+# Every affiliation known for the people {people}, ranked as store/profiles.py ranks
+# them (a paper by its year and month, an unknown month as December, a later paper
+# first on a tie; one set by the user since a year just after that year's papers, one
+# set without a year above all); the first of each person is their latest.
+_RANKED_AFFILIATIONS = """
+    SELECT person_id, affiliation, rank, publication_id, position,
+           row_number() OVER (PARTITION BY person_id
+                              ORDER BY rank DESC, publication_id DESC, position) AS n
+    FROM (
+        SELECT a.person_id, a.affiliation,
+               (coalesce(p.year, 0) * 100 + coalesce(p.month, 12)) * 10.0 AS rank,
+               a.publication_id, a.position
+        FROM authorships a JOIN publications p ON p.id = a.publication_id
+        WHERE a.person_id IN ({people}) AND a.affiliation IS NOT NULL
+        UNION ALL
+        SELECT person_id, affiliation,
+               CASE WHEN since IS NULL THEN 1e9 ELSE (since * 100 + 12) * 10.0 + 5 END
+               + id * 1e-9, NULL, NULL
+        FROM person_affiliations WHERE person_id IN ({people})
+    )
+"""
+_RECOMPUTE_AFFILIATIONS = (
+    """
+    DELETE FROM latest_affiliations WHERE person_id IN ({people});
+    INSERT INTO latest_affiliations (person_id, affiliation, rank, publication_id, position)
+        SELECT person_id, affiliation, rank, publication_id, position
+        FROM ("""
+    + _RANKED_AFFILIATIONS
+    + """) WHERE n = 1;
+"""
+)
+# A new candidate (an affiliated authorship, or one set by the user) replaces the
+# stored one if it ranks higher.
+_OFFER = """
+    INSERT INTO latest_affiliations (person_id, affiliation, rank, publication_id, position)
+        {candidate}
+        ON CONFLICT (person_id) DO UPDATE SET
+            affiliation = excluded.affiliation, rank = excluded.rank,
+            publication_id = excluded.publication_id, position = excluded.position
+        WHERE excluded.rank > rank OR (excluded.rank = rank
+            AND (excluded.publication_id > publication_id
+                 OR (excluded.publication_id = publication_id
+                     AND excluded.position < position)));
+"""
+_OFFER_AUTHORSHIP = _OFFER.format(
+    candidate="SELECT NEW.person_id, NEW.affiliation,"
+    " (coalesce(year, 0) * 100 + coalesce(month, 12)) * 10.0, NEW.publication_id,"
+    " NEW.position FROM publications WHERE id = NEW.publication_id"
+)
+_OFFER_SET = _OFFER.format(
+    candidate="SELECT NEW.person_id, NEW.affiliation,"
+    " CASE WHEN NEW.since IS NULL THEN 1e9 ELSE (NEW.since * 100 + 12) * 10.0 + 5 END"
+    " + NEW.id * 1e-9, NULL, NULL WHERE true"
+)
+_FROM_OLD_ROW = (
+    "EXISTS (SELECT 1 FROM latest_affiliations WHERE person_id = OLD.person_id"
+    " AND publication_id = OLD.publication_id AND position = OLD.position)"
+)
+_M006_TRIGGERS = {
+    # name: (event, condition, body)
+    "authorships_edges_insert": (
+        "AFTER INSERT ON authorships",
+        "",
+        _JOIN_PAPER,
+    ),
+    "authorships_edges_delete": (
+        "AFTER DELETE ON authorships",
+        "",
+        _LEAVE_PAPER.format(rest=_REST_AFTER_DELETE),
+    ),
+    "authorships_edges_update": (
+        "AFTER UPDATE OF person_id, publication_id ON authorships",
+        "",
+        _LEAVE_PAPER.format(rest=_REST_AFTER_UPDATE) + _JOIN_PAPER,
+    ),
+    "authorships_affiliation_insert": (
+        "AFTER INSERT ON authorships",
+        "NEW.affiliation IS NOT NULL",
+        _OFFER_AUTHORSHIP,
+    ),
+    "authorships_affiliation_delete": (
+        "AFTER DELETE ON authorships",
+        f"OLD.affiliation IS NOT NULL AND {_FROM_OLD_ROW}",
+        _RECOMPUTE_AFFILIATIONS.format(people="OLD.person_id"),
+    ),
+    "authorships_affiliation_leave": (
+        "AFTER UPDATE OF person_id, publication_id, position, affiliation ON authorships",
+        f"OLD.affiliation IS NOT NULL AND {_FROM_OLD_ROW}",
+        _RECOMPUTE_AFFILIATIONS.format(people="OLD.person_id"),
+    ),
+    "authorships_affiliation_join": (
+        "AFTER UPDATE OF person_id, publication_id, position, affiliation ON authorships",
+        "NEW.affiliation IS NOT NULL",
+        _OFFER_AUTHORSHIP,
+    ),
+    "publications_affiliation_dates": (
+        "AFTER UPDATE OF year, month ON publications",
+        "OLD.year IS NOT NEW.year OR OLD.month IS NOT NEW.month",
+        _RECOMPUTE_AFFILIATIONS.format(
+            people="SELECT person_id FROM authorships"
+            " WHERE publication_id = NEW.id AND affiliation IS NOT NULL"
+        ),
+    ),
+    "person_affiliations_latest_insert": (
+        "AFTER INSERT ON person_affiliations",
+        "",
+        _OFFER_SET,
+    ),
+    "person_affiliations_latest_delete": (
+        "AFTER DELETE ON person_affiliations",
+        "",
+        _RECOMPUTE_AFFILIATIONS.format(people="OLD.person_id"),
+    ),
+    "person_affiliations_latest_update": (
+        "AFTER UPDATE ON person_affiliations",
+        "",
+        _RECOMPUTE_AFFILIATIONS.format(people="OLD.person_id, NEW.person_id"),
+    ),
+}
+
+
+@migrations()
+def m006_coauthor_graph(db: Database) -> None:
+    """Side tables of the co-authorship graph, kept current by triggers on every write
+    (import, add, refresh, edit, rm, merge, author merge/alias/split, author set) and
+    rebuilt by `pubdb check --repair`: each pair of co-authors (both ways) with the
+    number of their joint papers, and each person's latest affiliation."""
+    statements = [
+        "CREATE TABLE coauthor_edges (person_id INTEGER NOT NULL,"
+        " coauthor_id INTEGER NOT NULL, papers INTEGER NOT NULL,"
+        " PRIMARY KEY (person_id, coauthor_id)) WITHOUT ROWID",
+        """
+        CREATE TABLE latest_affiliations (
+            person_id INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+            affiliation TEXT NOT NULL,
+            rank REAL NOT NULL,
+            publication_id INTEGER,
+            position INTEGER
+        )
+        """,
+        "INSERT INTO coauthor_edges (person_id, coauthor_id, papers)"
+        " SELECT a.person_id, b.person_id, count(DISTINCT a.publication_id)"
+        " FROM authorships a JOIN authorships b ON b.publication_id = a.publication_id"
+        " AND b.person_id != a.person_id GROUP BY a.person_id, b.person_id",
+        "INSERT INTO latest_affiliations (person_id, affiliation, rank, publication_id,"
+        " position) SELECT person_id, affiliation, rank, publication_id, position FROM ("
+        + _RANKED_AFFILIATIONS.format(people="SELECT id FROM people")
+        + ") WHERE n = 1",
+    ]
+    for name, (event, condition, body) in _M006_TRIGGERS.items():
+        when = f" WHEN {condition}" if condition else ""
+        statements.append(f"CREATE TRIGGER {name} {event}{when} BEGIN {body} END")
+    _run(db, *statements)
+
+
 LATEST_VERSION = len(migrations._migrations)
 assert LATEST_VERSION == SCHEMA_VERSION, "update pubdb/schema.py with the new step"
 assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES, "update schema.py"

@@ -7,5 +7,6 @@ MIGRATION_NAMES = (
     "m003_people",
     "m004_network_indexes",
     "m005_people_affiliations",
+    "m006_coauthor_graph",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
