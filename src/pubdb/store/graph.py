@@ -1,14 +1,19 @@
 """The co-authorship graph's side tables (migration m006): ``coauthor_edges``, each pair
 of co-authors both ways with the number of their joint papers, and
 ``latest_affiliations``, each person's latest affiliation. Triggers keep them current
-on every write; here they are compared with what the authorships say (``pubdb check``)
-and rebuilt from them (``pubdb check --repair``, bulk loads).
+on every delete and update, and ``authorships_added`` counts every insert in bulk
+(store/publications.py calls it); here they are also compared with what the
+authorships say (``pubdb check``) and rebuilt from them (``pubdb check --repair``, bulk
+loads).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .sql import in_chunks
 
 EDGES_FROM_AUTHORSHIPS = (
     "SELECT a.person_id, b.person_id, count(DISTINCT a.publication_id)"
@@ -98,3 +103,62 @@ def insert_edges(conn: sqlite3.Connection, rows) -> None:
     conn.executemany(
         "INSERT INTO coauthor_edges (person_id, coauthor_id, papers) VALUES (?, ?, ?)", rows
     )
+
+
+# -- new authorships, counted in bulk -------------------------------------------------
+
+_NEW_PAIRS = (
+    "INSERT INTO coauthor_edges (person_id, coauthor_id, papers)"
+    " SELECT a.person_id, b.person_id, count(DISTINCT a.publication_id)"
+    " FROM authorships a JOIN authorships b ON b.publication_id = a.publication_id"
+    " AND b.person_id != a.person_id"
+    " WHERE a.publication_id IN ({marks}){old} GROUP BY a.person_id, b.person_id"
+    " ON CONFLICT DO UPDATE SET papers = papers + excluded.papers"
+)
+# On a paper that had authors before the insert, a pair of two earlier authors counted.
+_NOT_BOTH_OLD = (
+    " AND NOT (EXISTS (SELECT 1 FROM authorships o WHERE o.publication_id = a.publication_id"
+    " AND o.person_id = a.person_id AND o.rowid <= :before)"
+    " AND EXISTS (SELECT 1 FROM authorships o WHERE o.publication_id = a.publication_id"
+    " AND o.person_id = b.person_id AND o.rowid <= :before))"
+)
+_OFFER_NEW_AFFILIATIONS = (
+    "INSERT INTO latest_affiliations (person_id, affiliation, rank, publication_id, position)"
+    " SELECT person_id, affiliation, rank, publication_id, position FROM ("
+    "  SELECT a.person_id, a.affiliation, a.publication_id, a.position,"
+    "   (coalesce(p.year, 0) * 100 + coalesce(p.month, 12)) * 10.0 AS rank,"
+    "   row_number() OVER (PARTITION BY a.person_id ORDER BY"
+    "    (coalesce(p.year, 0) * 100 + coalesce(p.month, 12)) DESC,"
+    "    a.publication_id DESC, a.position) AS n"
+    "  FROM authorships a JOIN publications p ON p.id = a.publication_id"
+    "  WHERE a.publication_id IN ({marks}) AND a.affiliation IS NOT NULL"
+    "   AND a.rowid > :before"
+    " ) WHERE n = 1"
+    " ON CONFLICT (person_id) DO UPDATE SET"
+    "  affiliation = excluded.affiliation, rank = excluded.rank,"
+    "  publication_id = excluded.publication_id, position = excluded.position"
+    " WHERE excluded.rank > rank OR (excluded.rank = rank"
+    "  AND (excluded.publication_id > publication_id"
+    "   OR (excluded.publication_id = publication_id AND excluded.position < position)))"
+)
+
+
+def last_authorship(conn: sqlite3.Connection) -> int:
+    """The highest authorship rowid: rows inserted after this call have higher ones."""
+    return conn.execute("SELECT coalesce(max(rowid), 0) FROM authorships").fetchone()[0]
+
+
+def authorships_added(conn: sqlite3.Connection, pub_ids: Iterable[int], before: int) -> None:
+    """Count the authorships of ``pub_ids`` inserted after rowid ``before``: their
+    co-author pairs and affiliations (one statement per 500 papers, in key order; the
+    triggers handle deletes and updates)."""
+    for chunk, marks in in_chunks(sorted(set(pub_ids))):
+        params = {f"p{i}": pub_id for i, pub_id in enumerate(chunk)}
+        named = ",".join(f":{name}" for name in params)
+        had_authors = conn.execute(
+            f"SELECT 1 FROM authorships WHERE publication_id IN ({marks}) AND rowid <= ? LIMIT 1",
+            [*chunk, before],
+        ).fetchone()
+        old = _NOT_BOTH_OLD if had_authors else ""
+        conn.execute(_NEW_PAIRS.format(marks=named, old=old), {**params, "before": before})
+        conn.execute(_OFFER_NEW_AFFILIATIONS.format(marks=named), {**params, "before": before})

@@ -225,8 +225,10 @@ def m005_people_affiliations(db: Database) -> None:
 # -- m006: the co-authorship graph's side tables, kept current by triggers -------------
 # Each statement is plain SQL fixed at this step (never edited after release).
 
-# One person joins a paper (a row inserted, or moved there): +1 for each pair they form
-# with the paper's other authors, unless they were on it already (then it counted).
+# One person joins a paper (a row moved there): +1 for each pair they form with the
+# paper's other authors, unless they were on it already (then it counted). New rows are
+# counted in bulk by store/graph.py (authorships_added), which every insert calls: a
+# trigger per inserted row would cost an import a quarter of its CPU.
 _JOIN_PAPER = """
     INSERT INTO coauthor_edges (person_id, coauthor_id, papers)
         SELECT NEW.person_id, person_id, 1 FROM authorships
@@ -321,11 +323,6 @@ _FROM_OLD_ROW = (
 )
 _M006_TRIGGERS = {
     # name: (event, condition, body)
-    "authorships_edges_insert": (
-        "AFTER INSERT ON authorships",
-        "",
-        _JOIN_PAPER,
-    ),
     "authorships_edges_delete": (
         "AFTER DELETE ON authorships",
         "",
@@ -335,11 +332,6 @@ _M006_TRIGGERS = {
         "AFTER UPDATE OF person_id, publication_id ON authorships",
         "",
         _LEAVE_PAPER.format(rest=_REST_AFTER_UPDATE) + _JOIN_PAPER,
-    ),
-    "authorships_affiliation_insert": (
-        "AFTER INSERT ON authorships",
-        "NEW.affiliation IS NOT NULL",
-        _OFFER_AUTHORSHIP,
     ),
     "authorships_affiliation_delete": (
         "AFTER DELETE ON authorships",
@@ -384,10 +376,12 @@ _M006_TRIGGERS = {
 
 @migrations()
 def m006_coauthor_graph(db: Database) -> None:
-    """Side tables of the co-authorship graph, kept current by triggers on every write
-    (import, add, refresh, edit, rm, merge, author merge/alias/split, author set) and
-    rebuilt by `pubdb check --repair`: each pair of co-authors (both ways) with the
-    number of their joint papers, and each person's latest affiliation."""
+    """Side tables of the co-authorship graph: each pair of co-authors (both ways) with
+    the number of their joint papers, and each person's latest affiliation. Triggers
+    keep them current on every delete and update (rm, merge, edit, author
+    merge/alias/split, author set, a paper's date); inserted authorships are added in
+    bulk by the one function that inserts them (store/graph.py); `pubdb check --repair`
+    rebuilds them."""
     statements = [
         "CREATE TABLE coauthor_edges (person_id INTEGER NOT NULL,"
         " coauthor_id INTEGER NOT NULL, papers INTEGER NOT NULL,"
