@@ -7,6 +7,7 @@ small random graphs."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections import deque
@@ -440,7 +441,7 @@ def _check_path(conn, pairs, a: int, b: int) -> None:
         return
     assert hops is not None and len(hops) == distance
     assert hops[0].source == a and hops[-1].target == b
-    for hop, following in zip(hops, hops[1:], strict=False):
+    for hop, following in itertools.pairwise(hops):
         assert hop.target == following.source
     for hop in hops:
         newest = max(
