@@ -34,9 +34,10 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import people_baseline as baseline  # bench/ is on sys.path when a bench script runs
 from click.testing import CliRunner
 
 from pubdb import Library
@@ -150,6 +151,7 @@ class Case:
     arguments: Sequence
     call: Callable
     outcome: Callable[[object], int | None]  # the number the result column summarises
+    baseline: Callable | None = None  # the same question as pubdb answered it before m006
 
 
 @dataclass
@@ -158,6 +160,9 @@ class Measurement:
     times_ms: list[float]
     cpu_ms: list[float]
     outcomes: list[int | None]
+    base_ms: list[float] = field(default_factory=list)
+    base_cpu_ms: list[float] = field(default_factory=list)
+    differing: int = 0  # subjects whose baseline answer had another size
 
 
 def hops(found) -> int | None:
@@ -181,6 +186,11 @@ def cases(library: Library, subjects: Subjects) -> list[Case]:
         "path": lambda a, b: library.collaboration_path(names[a], names[b]),
     }
     outcome = {"coauthors": len, "overlap": lambda o: len(o.shared), "path": hops}
+    before = {
+        "coauthors": lambda p: baseline.coauthors(conn, p),
+        "overlap": lambda a, b: baseline.overlap(conn, [a, b]),
+        "path": lambda a, b: baseline.path(conn, a, b),
+    }
     plan = [
         ("coauthors", "prolific", [(p,) for p in subjects.prolific]),
         ("coauthors", median, [(p,) for p in subjects.median]),
@@ -194,17 +204,33 @@ def cases(library: Library, subjects: Subjects) -> list[Case]:
     ]
     found = []
     for query, label, arguments in plan:
-        found.append(Case(query, label, "id", arguments, by_id[query], outcome[query]))
-        found.append(Case(query, label, "name", arguments, by_name[query], outcome[query]))
-    found.append(
-        Case(
-            "NSF table",
-            f"labs of {LAB_SIZE}, 48 months",
-            "name",
-            [(lab,) for lab in subjects.labs],
-            lambda lab: nsf_table(library.path, [names[p] for p in lab]),
-            lambda rows: rows,
+        found.append(
+            Case(query, label, "id", arguments, by_id[query], outcome[query], before[query])
         )
+        found.append(Case(query, label, "name", arguments, by_name[query], outcome[query]))
+        if query == "overlap" and label == COMMUNITY:
+            found.append(
+                Case(
+                    query,
+                    f"{label}, with every paper read",
+                    "id",
+                    arguments,
+                    lambda a, b: with_papers(network.overlap(conn, [a, b])),
+                    outcome[query],
+                    before[query],
+                )
+            )
+
+    def nsf(lab: list[int]) -> int:
+        return nsf_table(library.path, [names[p] for p in lab])
+
+    def nsf_before(lab: list[int]) -> int:
+        with baseline.baseline_affiliations():
+            return nsf(lab)
+
+    labs = [(lab,) for lab in subjects.labs]
+    found.append(
+        Case("NSF table", f"labs of {LAB_SIZE}, 48 months", "name", labs, nsf, int, nsf_before)
     )
     resolve = [(p,) for pair in subjects.giant_pairs for p in pair]
     found.append(
@@ -221,6 +247,15 @@ def cases(library: Library, subjects: Subjects) -> list[Case]:
 
 
 COMMUNITY = "prolific person, most prolific co-author"
+
+
+def with_papers(result):
+    """What `pubdb overlap` prints: every paper behind every shared co-author."""
+    for shared in result.shared:
+        shared.papers  # noqa: B018 - the first use reads them all
+    return result
+
+
 RUNNER = CliRunner()
 
 
@@ -246,15 +281,33 @@ def _singles(subjects: Subjects) -> set[int]:
     return set(subjects.prolific) | set(subjects.median) | {p for lab in subjects.labs for p in lab}
 
 
-def measure(case: Case) -> Measurement:
+def timed(call: Callable, arguments: Sequence) -> tuple[float, float, object]:
+    started, cpu_started = time.perf_counter(), time.process_time()
+    result = call(*arguments)
+    wall = (time.perf_counter() - started) * 1000
+    return wall, (time.process_time() - cpu_started) * 1000, result
+
+
+def measure(case: Case, with_baseline: bool = True) -> Measurement:
+    """Each subject once with today's query, then (interleaved, so both see the same
+    load) with the baseline's."""
     case.call(*case.arguments[0])  # warm-up: imports, page cache
+    baseline_call = case.baseline if with_baseline else None
+    if baseline_call:
+        baseline_call(*case.arguments[0])
     measurement = Measurement(case, [], [], [])
     for arguments in case.arguments:
-        started, cpu_started = time.perf_counter(), time.process_time()
-        result = case.call(*arguments)
-        measurement.times_ms.append((time.perf_counter() - started) * 1000)
-        measurement.cpu_ms.append((time.process_time() - cpu_started) * 1000)
+        wall, cpu, result = timed(case.call, arguments)
+        measurement.times_ms.append(wall)
+        measurement.cpu_ms.append(cpu)
         measurement.outcomes.append(case.outcome(result))
+        del result
+        if baseline_call:
+            wall, cpu, result = timed(baseline_call, arguments)
+            measurement.base_ms.append(wall)
+            measurement.base_cpu_ms.append(cpu)
+            measurement.differing += case.outcome(result) != measurement.outcomes[-1]
+            del result
     return measurement
 
 
@@ -300,22 +353,45 @@ def met(m: Measurement) -> bool:
 def markdown_table(measurements: list[Measurement]) -> str:
     lines = [
         "| query | subjects | by | runs | median ms | p90 ms | max ms | cpu median / p90 ms"
-        " | bar ms | result |",
-        "|---|---|---|--:|--:|--:|--:|--:|--:|---|",
+        " | baseline median / p90 ms (cpu median) | speed-up (cpu) | bar ms | result |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for m in measurements:
         flag = "" if met(m) else " ✗"
+        median = statistics.median(m.times_ms)
         lines.append(
             f"| {m.case.query} | {m.case.subjects} | {m.case.via} | {len(m.times_ms)}"
-            f" | {statistics.median(m.times_ms):.1f}{flag} | {percentile(m.times_ms, 0.9):.1f}"
+            f" | {median:.1f}{flag} | {percentile(m.times_ms, 0.9):.1f}"
             f" | {max(m.times_ms):.1f} | {statistics.median(m.cpu_ms):.1f}"
-            f" / {percentile(m.cpu_ms, 0.9):.1f} | {bar_ms(m.case.query):.0f}"
-            f" | {describe_outcomes(m.case.query, m.outcomes)} |"
+            f" / {percentile(m.cpu_ms, 0.9):.1f} | {_baseline_cell(m)}"
+            f" | {_speedup(m)} | {bar_ms(m.case.query):.0f}"
+            f" | {describe_outcomes(m.case.query, m.outcomes)}{_differing(m)} |"
         )
     return "\n".join(lines)
 
 
-def run(db_path: Path, runs: int) -> list[Measurement]:
+def _baseline_cell(m: Measurement) -> str:
+    if not m.base_ms:
+        return "—"
+    return (
+        f"{statistics.median(m.base_ms):.1f} / {percentile(m.base_ms, 0.9):.1f}"
+        f" ({statistics.median(m.base_cpu_ms):.1f})"
+    )
+
+
+def _speedup(m: Measurement) -> str:
+    if not m.base_ms:
+        return "—"
+    return f"{statistics.median(m.base_cpu_ms) / max(statistics.median(m.cpu_ms), 0.01):.1f}×"
+
+
+def _differing(m: Measurement) -> str:
+    if not m.base_ms:
+        return ""
+    return f"; baseline: {m.differing} differ" if m.differing else "; baseline: same sizes"
+
+
+def run(db_path: Path, runs: int, with_baseline: bool = True) -> list[Measurement]:
     with Library(db_path) as library:  # migrates an older database first
         warm_page_cache(db_path)
         started = time.perf_counter()
@@ -323,7 +399,7 @@ def run(db_path: Path, runs: int) -> list[Measurement]:
         print(f"{db_path}: {library.count():,} publications; {subjects.graph_summary}")
         print(f"indexes on authorships: {', '.join(authorship_indexes(library.conn))}")
         print(f"subjects chosen in {time.perf_counter() - started:.1f} s\n")
-        measurements = [measure(case) for case in cases(library, subjects)]
+        measurements = [measure(case, with_baseline) for case in cases(library, subjects)]
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"load average after the run: {load} on {os.cpu_count()} CPUs\n")
     return measurements
@@ -350,9 +426,15 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="build a 20k database in a temp dir, 10 runs"
     )
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the baseline (bench/people_baseline.py)"
+    )
     args = parser.parse_args()
     command = "python " + shlex.join(sys.argv)
-    measurements = quick_run() if args.quick else run(args.db, args.runs)
+    with_baseline = not args.no_baseline
+    measurements = (
+        quick_run(with_baseline) if args.quick else run(args.db, args.runs, with_baseline)
+    )
     print(f"`{command}`\n")
     print(markdown_table(measurements))
     missed = [m for m in measurements if not met(m)]
@@ -361,14 +443,14 @@ def main() -> int:
     return 1 if missed else 0
 
 
-def quick_run() -> list[Measurement]:
+def quick_run(with_baseline: bool = True) -> list[Measurement]:
     import synthetic  # bench/ is on sys.path when this file runs as a script
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "people-20k.db"
         stats = synthetic.build(QUICK_PUBLICATIONS, path)
         print(f"built {path.name} in {stats['total_s']:.1f} s")
-        return run(path, 10)
+        return run(path, 10, with_baseline)
 
 
 if __name__ == "__main__":

@@ -118,6 +118,14 @@ WRITES = [
         ],
         id="merge-moves-set-affiliation",
     ),
+    pytest.param(
+        [
+            ["author", "set", "Ann Abel", "--affiliation", "Lab X", "--since", "2019"],
+            ["author", "set", "Ann Abel", "--affiliation", "Lab Y"],
+            ["rm", "ab2020", "ab2021"],
+        ],
+        id="rm-every-paper-of-a-person-with-set-affiliations",
+    ),
 ]
 
 

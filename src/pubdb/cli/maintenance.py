@@ -33,7 +33,8 @@ def backup(target: str, db_path: Path | None) -> None:
 )
 @db_option
 def check(repair: bool, db_path: Path | None) -> None:
-    """Check the database: integrity, foreign keys, search index, orphan people.
+    """Check the database: integrity, foreign keys, search index, co-author graph,
+    orphan people.
 
     \b
     Example:
