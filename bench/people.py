@@ -5,8 +5,9 @@ Each query runs once per subject, by person id (``pubdb.people.coauthors``) and 
 Subjects come from a fixed seed: the most prolific people, people with the median
 number of papers, random pairs in the largest connected component, pairs of prolific
 people (random pairs of the top ones: mostly different fields, few shared co-authors),
-each prolific person with their most prolific co-author (one community: hundreds of
-shared co-authors on a DBLP-shaped graph), and pairs in different components. The NSF
+each prolific person with the most prolific of their steady co-authors (5 joint papers
+or more: one community, hundreds of shared co-authors on a DBLP-shaped graph), and
+pairs in different components. The NSF
 row times ``pubdb coauthors PI1 … PI10 --months 48 --csv`` in-process (name
 resolution, query, CSV) for labs of ten: a prolific person and their nine most
 prolific co-authors. Prints a Markdown table (wall-clock median, p90 and max, and the
@@ -96,6 +97,22 @@ class Subjects:
     graph_summary: str
 
 
+STEADY = 5  # joint papers that make a co-author a steady one
+
+
+def steady_partner(conn: sqlite3.Connection, person: int, counts: Counter[int]) -> int:
+    """The most prolific of a person's steady co-authors (STEADY joint papers or more;
+    else of all): one of their community. Their most prolific co-author of all is often
+    a hub of another field, with a few shared co-authors only."""
+    joint = dict(
+        conn.execute(
+            "SELECT coauthor_id, papers FROM coauthor_edges WHERE person_id = ?", (person,)
+        )
+    )
+    steady = [c for c, papers in joint.items() if papers >= STEADY] or list(joint)
+    return max(steady, key=lambda c: (counts[c], -c))
+
+
 def coauthors_by_output(conn: sqlite3.Connection, person: int, counts: Counter[int]) -> list[int]:
     """A person's co-authors, the most prolific first."""
     rows = conn.execute(
@@ -127,7 +144,7 @@ def choose_subjects(conn: sqlite3.Connection, runs: int) -> Subjects:
         median_papers=median_papers,
         giant_pairs=list(zip(giant_sample[::2], giant_sample[1::2], strict=True)),
         prolific_pairs=rng.sample(pairs_of_top, min(runs, len(pairs_of_top))),
-        community_pairs=[(p, nearest[p][0]) for p in top if nearest[p]],
+        community_pairs=[(p, steady_partner(conn, p, counts)) for p in top if nearest[p]],
         labs=[[p, *nearest[p]] for p in top if len(nearest[p]) == LAB_SIZE - 1],
         split_pairs=list(zip(rng.sample(giant, runs), rng.sample(outside, runs), strict=True)),
         graph_summary=(
@@ -246,7 +263,7 @@ def cases(library: Library, subjects: Subjects) -> list[Case]:
     return found
 
 
-COMMUNITY = "prolific person, most prolific co-author"
+COMMUNITY = f"prolific person, most prolific co-author of {STEADY}+ papers"
 
 
 def with_papers(result):

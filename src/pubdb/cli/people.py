@@ -370,7 +370,8 @@ def _overlap_lines(result, labels: dict[int, str]) -> list[str]:
 @json_option
 @db_option
 def path(source: str, target: str, as_json: bool, db_path: Path | None) -> None:
-    """The shortest chain of co-authorship from SOURCE to TARGET.
+    """A shortest chain of co-authorship from SOURCE to TARGET, each hop with the
+    newest paper its two people wrote together.
 
     \b
     Example:
