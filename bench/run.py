@@ -180,11 +180,13 @@ def people_rows(people, measurements) -> list[dict]:
             f" {worst.case.subjects}, by {worst.case.via})"
         )
         baseline = ratio = "—"
-        if worst.base_ms:
-            base_cpu = statistics.median(worst.base_cpu_ms)
+        # a by-name row's baseline is its by-id twin's (the same subjects)
+        twin = next((m for m in mine if m.case.subjects == worst.case.subjects and m.base_ms), None)
+        if twin:
+            base_cpu = statistics.median(twin.base_cpu_ms)
             baseline = (
-                f"median {statistics.median(worst.base_ms):.1f} ms,"
-                f" p90 {people.percentile(worst.base_ms, 0.9):.1f} ms (cpu {base_cpu:.1f} ms)"
+                f"median {statistics.median(twin.base_ms):.1f} ms,"
+                f" p90 {people.percentile(twin.base_ms, 0.9):.1f} ms (cpu {base_cpu:.1f} ms)"
             )
             ratio = f"{base_cpu / max(cpu, 0.01):.1f}× (cpu)"
         bar = people.bar_ms(query)
