@@ -141,9 +141,12 @@ def coauthors(
     affiliations = profiles.latest_affiliations(conn, [row[0] for row in rows])
     names = stored.names_of(conn, people)
     order = {str(person): index for index, person in enumerate(people)}
+    with_whom: dict[str | None, list[str]] = {None: [names[people[0]]] if people else []}
     found = []
     for person_id, name, given, family, contact, papers, latest, date, whose in rows:
-        with_whom = sorted(whose.split(","), key=order.__getitem__) if whose else people[:1]
+        if whose not in with_whom:  # a few distinct sets of the people, however many rows
+            ids = sorted(whose.split(","), key=order.__getitem__)
+            with_whom[whose] = [names[int(person)] for person in ids]
         found.append(
             Coauthor(
                 person_id,
@@ -155,10 +158,11 @@ def coauthors(
                 family or name,
                 given,
                 contact,
-                [names[int(person)] for person in with_whom],
+                list(with_whom[whose]),
             )
         )
-    return sorted(found, key=lambda c: (-c.papers, -(c.last_year or 0), c.name.lower()))
+    found.sort(key=lambda c: (-c.papers, -(c.last_year or 0), c.name.lower()))
+    return found
 
 
 @lru_cache(maxsize=4096)
