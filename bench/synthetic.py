@@ -498,7 +498,7 @@ def write_database(path: Path, rng: np.random.Generator, corpus: Corpus) -> dict
         )
         timings["fts_s"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        graph.insert_edges(conn, edge_rows(corpus))
+        graph.insert_edges(conn, edge_rows(corpus.starts, corpus.authors, paper_keys(year, month)))
         graph.rebuild_affiliations(conn)
         timings["graph_s"] = time.perf_counter() - mark
         for sql in triggers:
@@ -510,29 +510,45 @@ def write_database(path: Path, rng: np.random.Generator, corpus: Corpus) -> dict
     return timings
 
 
-def edge_rows(corpus: Corpus):
-    """(person id, co-author id, joint papers), both ways, in key order: what the
-    co-author graph's triggers would have written (no one is twice on a paper)."""
-    starts, authors = corpus.starts, corpus.authors.astype(np.int64)
+def paper_keys(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """pubdb.store.graph.PAPER_KEY of papers 1..n (month known for every paper here)."""
+    return (year.astype(np.int64) * 100 + month) * graph.PAPER + np.arange(1, len(year) + 1)
+
+
+def edge_rows(starts: np.ndarray, authors: np.ndarray, keys: np.ndarray):
+    """(person id, co-author id, joint papers, latest paper key), both ways, in key
+    order: what the co-author graph's triggers would have written. ``starts`` and
+    ``authors`` are CSR author lists over person numbers 0.. (no one twice on a
+    paper), ``keys`` each paper's key."""
+    authors = authors.astype(np.int64)
+    people = int(authors.max()) + 1
     sizes = np.diff(starts)
-    people = corpus.people
-    keys = []
+    pairs, latest = [], []
     for size in np.unique(sizes[sizes > 1]).tolist():
         rows = np.flatnonzero(sizes == size)
         i, j = np.triu_indices(size, 1)
         step = max(1, 4_000_000 // len(i))
         for lo in range(0, len(rows), step):
-            members = authors[starts[rows[lo : lo + step]][:, None] + np.arange(size)]
+            chunk = rows[lo : lo + step]
+            members = authors[starts[chunk][:, None] + np.arange(size)]
             a, b = members[:, i].ravel(), members[:, j].ravel()
-            keys.append(np.minimum(a, b) * people + np.maximum(a, b))
-    pairs, papers = np.unique(np.concatenate(keys), return_counts=True)
-    del keys
-    low, high = pairs // people, pairs % people
+            pairs.append(np.minimum(a, b) * people + np.maximum(a, b))
+            latest.append(np.repeat(keys[chunk], len(i)))
+    pair, key = np.concatenate(pairs), np.concatenate(latest)
+    del pairs, latest
+    order = np.argsort(pair, kind="stable")
+    pair, key = pair[order], key[order]
+    del order
+    first = np.flatnonzero(np.concatenate([[True], pair[1:] != pair[:-1]]))
+    papers = np.diff(np.append(first, len(pair)))
+    key = np.maximum.reduceat(key, first)
+    pair = pair[first]
+    low, high = pair // people, pair % people
     both = np.concatenate([low * people + high, high * people + low])
-    weight = np.concatenate([papers, papers])
-    del pairs, low, high, papers
+    papers, key = np.concatenate([papers, papers]), np.concatenate([key, key])
+    del pair, low, high, first
     order = np.argsort(both, kind="stable")
-    both, weight = both[order], weight[order]
+    both, papers, key = both[order], papers[order], key[order]
     del order
     step = 2_000_000
     for lo in range(0, len(both), step):
@@ -540,9 +556,41 @@ def edge_rows(corpus: Corpus):
         yield from zip(
             (block // people + 1).tolist(),
             (block % people + 1).tolist(),
-            weight[lo : lo + step].tolist(),
+            papers[lo : lo + step].tolist(),
+            key[lo : lo + step].tolist(),
             strict=True,
         )
+
+
+def rebuild_graph(path: Path) -> float:
+    """Replace the co-author pairs of a database this module wrote (numpy, not SQL: a
+    GROUP BY over 25M authorships takes far longer); returns seconds."""
+    started = time.perf_counter()
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        year, month = np.array(
+            conn.execute("SELECT year, month FROM publications ORDER BY id").fetchall(),
+            dtype=np.int64,
+        ).T
+        papers, people = [], []
+        cursor = conn.execute(
+            "SELECT publication_id, person_id FROM authorships ORDER BY publication_id, position"
+        )
+        while rows := cursor.fetchmany(1_000_000):
+            block = np.array(rows, dtype=np.int64)
+            papers.append(block[:, 0])
+            people.append(block[:, 1] - 1)
+        paper = np.concatenate(papers)
+        starts = np.searchsorted(paper, np.arange(1, len(year) + 2))
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("BEGIN")
+        conn.execute("DELETE FROM coauthor_edges")
+        graph.insert_edges(conn, edge_rows(starts, np.concatenate(people), paper_keys(year, month)))
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
+    return time.perf_counter() - started
 
 
 def _authorship_rows(corpus, affiliated, names, givens, families, keys):
@@ -604,7 +652,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--authors-per-paper", type=float, default=MEAN_AUTHORS)
     parser.add_argument("--graph-only", action="store_true", help="generate, do not write")
+    parser.add_argument(
+        "--rebuild-graph", action="store_true", help="recount the co-author pairs of --out"
+    )
     args = parser.parse_args()
+    if args.rebuild_graph:
+        print(f"{args.out}: co-author pairs recounted in {rebuild_graph(args.out):.0f} s")
+        return
     if args.graph_only:
         started = time.perf_counter()
         corpus = generate_corpus(np.random.default_rng(args.seed), args.publications,

@@ -55,7 +55,8 @@ def ok(result) -> str:
 
 def edges(path) -> dict[tuple[int, int], int]:
     with sqlite3.connect(path) as conn:
-        return {(a, b): n for a, b, n in conn.execute("SELECT * FROM coauthor_edges")}
+        rows = conn.execute("SELECT person_id, coauthor_id, papers FROM coauthor_edges")
+        return {(a, b): n for a, b, n in rows}
 
 
 LAB_BIB = (
@@ -183,11 +184,19 @@ def test_latest_affiliation_follows_papers_and_settings(run, lab, db_path):
     [
         "DELETE FROM coauthor_edges WHERE rowid IN (SELECT rowid FROM coauthor_edges LIMIT 1)",
         "UPDATE coauthor_edges SET papers = papers + 1",
-        "INSERT INTO coauthor_edges VALUES (1, 1, 1)",
+        "INSERT INTO coauthor_edges VALUES (1, 1, 1, 1000000001)",
+        "UPDATE coauthor_edges SET latest_key = latest_key - 1",
         "UPDATE latest_affiliations SET affiliation = 'Nowhere'",
         "DELETE FROM latest_affiliations",
     ],
-    ids=["edge-missing", "edge-count", "edge-extra", "affiliation-wrong", "affiliation-missing"],
+    ids=[
+        "edge-missing",
+        "edge-count",
+        "edge-extra",
+        "edge-latest",
+        "affiliation-wrong",
+        "affiliation-missing",
+    ],
 )
 def test_check_finds_a_damaged_side_table_and_repair_rebuilds_it(run, lab, db_path, damage):
     with sqlite3.connect(db_path) as conn:
@@ -342,6 +351,7 @@ def build(conn, papers) -> list[int]:
         for index, (authors, year, month, affiliations) in enumerate(papers):
             publication = Publication(citekey=f"k{index}", title=f"T{index}", year=year)
             publication.month = month
+            publication.date = f"{year}-{month:02d}-{1 + index % 28:02d}" if month else None
             publication.authors = [
                 Author(
                     f"P{p}",
@@ -386,7 +396,7 @@ def apply(conn, ids: list[int], operation) -> None:
             profiles.remove_affiliations(conn, args[0])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(papers=papers_strategy, operations=operations_strategy)
 def test_queries_equal_straightforward_ones_on_random_graphs(tmp_path_factory, papers, operations):
     path = tmp_path_factory.mktemp("graph") / "pubdb.db"
@@ -405,6 +415,13 @@ def test_queries_equal_straightforward_ones_on_random_graphs(tmp_path_factory, p
             assert {c.person_id: c.papers for c in found} == {
                 other: len(joint) for other, joint in pairs.get(person, {}).items()
             }
+            assert {c.person_id: (c.last_year, c.last_active) for c in found} == {
+                other: brute_last_active(conn, joint)
+                for other, joint in pairs.get(person, {}).items()
+            }
+            # the same question through the authorships (a window that holds everything)
+            windowed = network.coauthors(conn, person, since_year=1900)
+            assert [vars(c) for c in windowed] == [vars(c) for c in found]
             assert {c.person_id: c.affiliation for c in found} == {
                 other: brute_latest_affiliation(conn, other) for other in pairs.get(person, {})
             }
@@ -463,7 +480,19 @@ def _date_rank(conn, pub: int) -> tuple[int]:
     year, month = conn.execute(
         "SELECT year, month FROM publications WHERE id = ?", (pub,)
     ).fetchone()
-    return ((year or 0) * 100 + (month or 12),)
+    return (year * 100 + (month or 12) if year is not None else 0,)
+
+
+def brute_last_active(conn, joint: set[int]) -> tuple[int | None, str | None]:
+    """(last year, last active date) of a pair: their newest joint paper (the later
+    added on a tie), as coauthors reports it."""
+    newest = max(joint, key=lambda pub: (*_date_rank(conn, pub), pub))
+    year, month, date = conn.execute(
+        "SELECT year, month, date FROM publications WHERE id = ?", (newest,)
+    ).fetchone()
+    if year is None:
+        return None, None
+    return year, network.last_active(year * 100 + (month or 12), date)
 
 
 def test_authors_added_to_a_paper_that_has_some_count_only_new_pairs(tmp_path):

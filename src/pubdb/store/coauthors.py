@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
+from .graph import PAPER_KEY
 from .sql import in_chunks, tuple_cursor
 
 
@@ -22,6 +23,12 @@ def _window(since_year: int | None, since_month: tuple[int, int] | None) -> tupl
     return "", []
 
 
+_COAUTHOR_COLUMNS = (
+    "coalesce(people.name, '?'), coalesce(people.given, ''), coalesce(people.family, ''),"
+    " people.contact"
+)
+
+
 def coauthor_counts(
     conn: sqlite3.Connection,
     people: Sequence[int],
@@ -31,18 +38,19 @@ def coauthor_counts(
     """(person id, name, given, family, contact, joint papers, latest joint (year * 100 +
     month), that paper's date, the ids of ``people`` they wrote with, comma-separated,
     or None for one person) of everyone who wrote with one of ``people`` in the window.
-    A joint paper with several of them counts once. The date is a bare column: SQLite
-    takes it from the row holding the max()."""
+    A joint paper with several of them counts once; the latest is the later added paper
+    on a tie (graph.PAPER_KEY). One person over all time reads ``coauthor_edges``, where
+    triggers keep the counts and latest papers; otherwise the authorships."""
+    if len(people) == 1 and since_year is None and since_month is None:
+        return _counts_from_edges(conn, people[0])
     window, params = _window(since_year, since_month)
     marks = ",".join("?" * len(people))
     whose = "group_concat(DISTINCT a.person_id)" if len(people) > 1 else "NULL"
     sql = (
-        "SELECT c.person_id, coalesce(people.name, '?'), coalesce(people.given, ''),"
-        " coalesce(people.family, ''), people.contact, c.papers, c.latest, c.date, c.whose"
-        " FROM ("
+        "SELECT c.person_id, " + _COAUTHOR_COLUMNS + ", c.papers,"
+        " nullif(c.latest_key / 1000000000, 0), c.date, c.whose FROM ("
         "  SELECT b.person_id, count(DISTINCT b.publication_id) AS papers,"
-        "   max(p.year * 100 + coalesce(p.month, 12)) AS latest, p.date AS date,"
-        f"   {whose} AS whose"
+        "   max(" + PAPER_KEY + ") AS latest_key, p.date AS date, " + whose + " AS whose"
         "  FROM authorships a"
         "  JOIN authorships b ON b.publication_id = a.publication_id"
         "   AND b.person_id != a.person_id"
@@ -51,6 +59,18 @@ def coauthor_counts(
         ") c LEFT JOIN people ON people.id = c.person_id"
     )
     return tuple_cursor(conn).execute(sql, [*people, *params]).fetchall()
+
+
+def _counts_from_edges(conn: sqlite3.Connection, person_id: int) -> list[tuple]:
+    sql = (
+        "SELECT e.coauthor_id, " + _COAUTHOR_COLUMNS + ", e.papers,"
+        " nullif(e.latest_key / 1000000000, 0), p.date, NULL"
+        " FROM coauthor_edges e"
+        " LEFT JOIN publications p ON p.id = e.latest_key % 1000000000"
+        " LEFT JOIN people ON people.id = e.coauthor_id"
+        " WHERE e.person_id = ?"
+    )
+    return tuple_cursor(conn).execute(sql, (person_id,)).fetchall()
 
 
 def names_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
@@ -137,12 +157,9 @@ def neighbours(conn: sqlite3.Connection, people: Sequence[int]) -> Iterator[tupl
 def latest_joint_paper(conn: sqlite3.Connection, person_id: int, coauthor_id: int) -> int | None:
     """The newest paper the two wrote together (by year and month, then the latest added)."""
     row = conn.execute(
-        "SELECT a.publication_id FROM authorships a"
-        " JOIN authorships b ON b.publication_id = a.publication_id AND b.person_id = ?"
-        " JOIN publications p ON p.id = a.publication_id"
-        " WHERE a.person_id = ?"
-        " ORDER BY p.year * 100 + coalesce(p.month, 12) DESC, a.publication_id DESC LIMIT 1",
-        (coauthor_id, person_id),
+        "SELECT latest_key % 1000000000 FROM coauthor_edges"
+        " WHERE person_id = ? AND coauthor_id = ?",
+        (person_id, coauthor_id),
     ).fetchone()
     return row[0] if row else None
 

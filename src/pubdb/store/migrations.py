@@ -225,29 +225,52 @@ def m005_people_affiliations(db: Database) -> None:
 # -- m006: the co-authorship graph's side tables, kept current by triggers -------------
 # Each statement is plain SQL fixed at this step (never edited after release).
 
+# A paper's place in time as one integer: year and month (an unknown month as
+# December, an unknown year as 0), then its id, so that the max() over a pair's joint
+# papers names their latest paper (the later added one on a tie).
+_PAPER_KEY = "(coalesce({p}.year * 100 + coalesce({p}.month, 12), 0) * 1000000000 + {p}.id)"
+# The latest joint paper of the pair in the coauthor_edges row being updated.
+_PAIR_LATEST = (
+    "(SELECT max("
+    + _PAPER_KEY.format(p="p")
+    + ") FROM authorships x JOIN authorships y ON y.publication_id = x.publication_id"
+    " AND y.person_id = coauthor_edges.coauthor_id"
+    " JOIN publications p ON p.id = x.publication_id"
+    " WHERE x.person_id = coauthor_edges.person_id)"
+)
 # One person joins a paper (a row moved there): +1 for each pair they form with the
-# paper's other authors, unless they were on it already (then it counted). New rows are
-# counted in bulk by store/graph.py (authorships_added), which every insert calls: a
-# trigger per inserted row would cost an import a quarter of its CPU.
-_JOIN_PAPER = """
-    INSERT INTO coauthor_edges (person_id, coauthor_id, papers)
-        SELECT NEW.person_id, person_id, 1 FROM authorships
+# paper's other authors, unless they were on it already (then it counted), and the
+# paper is the pair's latest if it is newer. New rows are counted in bulk by
+# store/graph.py (authorships_added), which every insert calls: a trigger per inserted
+# row would cost an import a quarter of its CPU.
+_JOIN_PAPER = (
+    """
+    INSERT INTO coauthor_edges (person_id, coauthor_id, papers, latest_key)
+        SELECT NEW.person_id, person_id, 1, {key} FROM authorships
         WHERE publication_id = NEW.publication_id AND person_id != NEW.person_id
           AND NOT EXISTS (SELECT 1 FROM authorships WHERE publication_id = NEW.publication_id
                           AND person_id = NEW.person_id AND position != NEW.position)
         GROUP BY person_id
-        ON CONFLICT DO UPDATE SET papers = papers + 1;
-    INSERT INTO coauthor_edges (person_id, coauthor_id, papers)
-        SELECT person_id, NEW.person_id, 1 FROM authorships
+        ON CONFLICT DO UPDATE SET
+            papers = papers + 1, latest_key = max(latest_key, excluded.latest_key);
+    INSERT INTO coauthor_edges (person_id, coauthor_id, papers, latest_key)
+        SELECT person_id, NEW.person_id, 1, {key} FROM authorships
         WHERE publication_id = NEW.publication_id AND person_id != NEW.person_id
           AND NOT EXISTS (SELECT 1 FROM authorships WHERE publication_id = NEW.publication_id
                           AND person_id = NEW.person_id AND position != NEW.position)
         GROUP BY person_id
-        ON CONFLICT DO UPDATE SET papers = papers + 1;
+        ON CONFLICT DO UPDATE SET
+            papers = papers + 1, latest_key = max(latest_key, excluded.latest_key);
 """
+).format(
+    key="(SELECT " + _PAPER_KEY.format(p="p") + " FROM publications p"
+    " WHERE p.id = NEW.publication_id)"
+)
 # One person leaves a paper: -1 for each pair with the rest of it ({rest}: the paper's
-# rows after the change, less the changed row), unless they are still on it.
-_LEAVE_PAPER = """
+# rows after the change, less the changed row), unless they are still on it; a pair
+# whose latest paper this was looks for its latest again.
+_LEAVE_PAPER = (
+    """
     UPDATE coauthor_edges SET papers = papers - 1
         WHERE person_id = OLD.person_id AND coauthor_id IN ({rest})
           AND OLD.person_id NOT IN ({rest});
@@ -257,7 +280,14 @@ _LEAVE_PAPER = """
     DELETE FROM coauthor_edges WHERE person_id = OLD.person_id AND papers <= 0;
     DELETE FROM coauthor_edges
         WHERE coauthor_id = OLD.person_id AND person_id IN ({rest}) AND papers <= 0;
+    UPDATE coauthor_edges SET latest_key = PAIR_LATEST
+        WHERE person_id = OLD.person_id AND coauthor_id IN ({rest})
+          AND latest_key % 1000000000 = OLD.publication_id;
+    UPDATE coauthor_edges SET latest_key = PAIR_LATEST
+        WHERE coauthor_id = OLD.person_id AND person_id IN ({rest})
+          AND latest_key % 1000000000 = OLD.publication_id;
 """
+).replace("PAIR_LATEST", _PAIR_LATEST)
 _REST_AFTER_DELETE = "SELECT person_id FROM authorships WHERE publication_id = OLD.publication_id"
 _REST_AFTER_UPDATE = (
     "SELECT person_id FROM authorships WHERE publication_id = OLD.publication_id"
@@ -348,6 +378,14 @@ _M006_TRIGGERS = {
         "NEW.affiliation IS NOT NULL",
         _OFFER_AUTHORSHIP,
     ),
+    "publications_edges_dates": (
+        "AFTER UPDATE OF year, month ON publications",
+        "OLD.year IS NOT NEW.year OR OLD.month IS NOT NEW.month",
+        "UPDATE coauthor_edges SET latest_key = "
+        + _PAIR_LATEST
+        + " WHERE person_id IN (SELECT person_id FROM authorships WHERE publication_id = NEW.id)"
+        " AND coauthor_id IN (SELECT person_id FROM authorships WHERE publication_id = NEW.id);",
+    ),
     "publications_affiliation_dates": (
         "AFTER UPDATE OF year, month ON publications",
         "OLD.year IS NOT NEW.year OR OLD.month IS NOT NEW.month",
@@ -377,7 +415,8 @@ _M006_TRIGGERS = {
 @migrations()
 def m006_coauthor_graph(db: Database) -> None:
     """Side tables of the co-authorship graph: each pair of co-authors (both ways) with
-    the number of their joint papers, and each person's latest affiliation. Triggers
+    the number of their joint papers and their latest one, and each person's latest
+    affiliation. Triggers
     keep them current on every delete and update (rm, merge, edit, author
     merge/alias/split, author set, a paper's date); inserted authorships are added in
     bulk by the one function that inserts them (store/graph.py); `pubdb check --repair`
@@ -385,7 +424,7 @@ def m006_coauthor_graph(db: Database) -> None:
     statements = [
         "CREATE TABLE coauthor_edges (person_id INTEGER NOT NULL,"
         " coauthor_id INTEGER NOT NULL, papers INTEGER NOT NULL,"
-        " PRIMARY KEY (person_id, coauthor_id)) WITHOUT ROWID",
+        " latest_key INTEGER NOT NULL, PRIMARY KEY (person_id, coauthor_id)) WITHOUT ROWID",
         """
         CREATE TABLE latest_affiliations (
             person_id INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
@@ -395,10 +434,12 @@ def m006_coauthor_graph(db: Database) -> None:
             position INTEGER
         )
         """,
-        "INSERT INTO coauthor_edges (person_id, coauthor_id, papers)"
-        " SELECT a.person_id, b.person_id, count(DISTINCT a.publication_id)"
-        " FROM authorships a JOIN authorships b ON b.publication_id = a.publication_id"
-        " AND b.person_id != a.person_id GROUP BY a.person_id, b.person_id",
+        "INSERT INTO coauthor_edges (person_id, coauthor_id, papers, latest_key)"
+        " SELECT a.person_id, b.person_id, count(DISTINCT a.publication_id), max("
+        + _PAPER_KEY.format(p="p")
+        + ") FROM authorships a JOIN authorships b ON b.publication_id = a.publication_id"
+        " AND b.person_id != a.person_id JOIN publications p ON p.id = a.publication_id"
+        " GROUP BY a.person_id, b.person_id",
         "INSERT INTO latest_affiliations (person_id, affiliation, rank, publication_id,"
         " position) SELECT person_id, affiliation, rank, publication_id, position FROM ("
         + _RANKED_AFFILIATIONS.format(people="SELECT id FROM people")

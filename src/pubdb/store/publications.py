@@ -236,7 +236,8 @@ def insert_many_authorships(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
-    graph.authorships_added(conn, (row[0] for row in rows), before)
+    once_each = len({(row[0], row[2]) for row in rows}) == len(rows)
+    graph.authorships_added(conn, (row[0] for row in rows), before, once_each=once_each)
 
 
 def save_arxiv_entry(
