@@ -155,9 +155,8 @@ def people_report(people, path: Path, runs: int, built: dict | None):
         f"- database: {path.name}, {publications:,} publications, {authorships:,}"
         f" authorships, {path.stat().st_size / 1e9:.1f} GB; {source}.",
         "- baseline: the same queries as pubdb answered them before the co-author graph's"
-        " side tables (bench/people_baseline.py), interleaved with today's on the same"
-        " subjects; speed-up is the ratio of CPU medians (wall times swing with the"
-        " machine's load).",
+        " side tables (bench/people_baseline.py), on the same subjects right after today's;"
+        " speed-up is the ratio of CPU medians (wall times swing with the machine's load).",
         "",
         people.markdown_table(measurements),
     ]
