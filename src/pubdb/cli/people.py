@@ -284,21 +284,30 @@ NSF_TABLE_4 = ("4", "Name:", "Organizational Affiliation", "Optional (email, Dep
 
 
 def _write_nsf_table(found, *, several: bool) -> None:
+    """The table in one write (a lab's table has thousands of rows)."""
+    import io
+
     from ..normalize import fold_key
 
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    table = io.StringIO()
+    writer = csv.writer(table, lineterminator="\n")
     writer.writerow([*NSF_TABLE_4, *(["Co-author of"] if several else [])])
     for c in sorted(found, key=lambda c: (fold_key(c.family or c.name), fold_key(c.given))):
         row = ["A:", _last_first(c), c.affiliation or "", c.contact or "", _us_date(c.last_active)]
         row += ["; ".join(c.coauthor_of)] if several else []
         writer.writerow([_cell(text) for text in row])
+    sys.stdout.write(table.getvalue())
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def _cell(text: str) -> str:
     """Spreadsheet-safe: no control characters, and text a spreadsheet would run as a
     formula (=, +, -, @ first: an affiliation comes from outside) starts with a quote."""
-    text = " ".join(strip_control(text).split())
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    if not (text.isprintable() and "  " not in text and text == text.strip()):
+        text = " ".join(strip_control(text).split())  # printable, single spaces: as it is
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _last_first(coauthor) -> str:
