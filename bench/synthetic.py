@@ -511,8 +511,10 @@ def write_database(path: Path, rng: np.random.Generator, corpus: Corpus) -> dict
 
 
 def paper_keys(year: np.ndarray, month: np.ndarray) -> np.ndarray:
-    """pubdb.store.graph.PAPER_KEY of papers 1..n (month known for every paper here)."""
-    return (year.astype(np.int64) * 100 + month) * graph.PAPER + np.arange(1, len(year) + 1)
+    """pubdb.store.graph.PAPER_KEY of papers 1..n (month known and date unknown for
+    every paper here)."""
+    when = (year.astype(np.int64) * 100 + month) * graph.DAY
+    return when * graph.PAPER + np.arange(1, len(year) + 1)
 
 
 def edge_rows(starts: np.ndarray, authors: np.ndarray, keys: np.ndarray):

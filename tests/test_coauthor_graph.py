@@ -7,6 +7,7 @@ small random graphs."""
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import json
 import sqlite3
@@ -329,6 +330,7 @@ operations_strategy = st.lists(
         st.tuples(st.just("merge"), st.integers(1, PEOPLE), st.integers(1, PEOPLE)),
         st.tuples(st.just("move"), st.integers(0, 11), st.integers(1, PEOPLE)),
         st.tuples(st.just("year"), st.integers(0, 11), st.integers(2010, 2030)),
+        st.tuples(st.just("date"), st.integers(0, 11), st.integers(1, 28)),
         st.tuples(
             st.just("set"),
             st.integers(1, PEOPLE),
@@ -351,7 +353,11 @@ def build(conn, papers) -> list[int]:
         for index, (authors, year, month, affiliations) in enumerate(papers):
             publication = Publication(citekey=f"k{index}", title=f"T{index}", year=year)
             publication.month = month
-            publication.date = f"{year}-{month:02d}-{1 + index % 28:02d}" if month else None
+            publication.date = (
+                [f"{year}-{month:02d}-{1 + index % 28:02d}", f"{year + 1}-01-02", None][index % 3]
+                if month
+                else None
+            )
             publication.authors = [
                 Author(
                     f"P{p}",
@@ -368,6 +374,11 @@ def build(conn, papers) -> list[int]:
 
 def apply(conn, ids: list[int], operation) -> None:
     kind, *args = operation
+    if kind in ("rm", "replace", "move", "year", "date") and not (
+        args[0] < len(ids)
+        and conn.execute("SELECT 1 FROM publications WHERE id = ?", (ids[args[0]],)).fetchone()
+    ):
+        return  # a paper removed earlier
     with write_transaction(conn):
         if kind == "rm" and args[0] < len(ids):
             store.delete_publication(conn, ids[args[0]])
@@ -389,6 +400,12 @@ def apply(conn, ids: list[int], operation) -> None:
                 people_store.move_authorship(conn, ids[args[0]], row[1], row[0], args[1])
         elif kind == "year" and args[0] < len(ids):
             store.update_publication(conn, ids[args[0]], {"year": args[1]})
+        elif kind == "date" and args[0] < len(ids):
+            year, month = conn.execute(
+                "SELECT year, month FROM publications WHERE id = ?", (ids[args[0]],)
+            ).fetchone()
+            date = f"{year}-{month or 12:02d}-{args[1]:02d}"
+            store.update_publication(conn, ids[args[0]], {"date": date})
         elif kind == "set":
             if conn.execute("SELECT 1 FROM people WHERE id = ?", (args[0],)).fetchone():
                 profiles.add_affiliation(conn, args[0], f"Set{args[0]}", args[1])
@@ -476,23 +493,32 @@ def _check_path(conn, pairs, a: int, b: int) -> None:
         assert hop.paper.id == newest
 
 
-def _date_rank(conn, pub: int) -> tuple[int]:
-    year, month = conn.execute(
-        "SELECT year, month FROM publications WHERE id = ?", (pub,)
+def _date_rank(conn, pub: int) -> tuple[int, int]:
+    """(year * 100 + month, day + 1): a paper's place in time, 0 for what is unknown;
+    the day only from a date that agrees with the year and month."""
+    year, month, date = conn.execute(
+        "SELECT year, month, date FROM publications WHERE id = ?", (pub,)
     ).fetchone()
-    return (year * 100 + (month or 12) if year is not None else 0,)
+    if year is None:
+        return 0, 0
+    prefix = f"{year:04d}-{(month or 12):02d}-"
+    day = 0
+    if date and date.startswith(prefix) and date[8:10].isdigit() and len(date) >= 10:
+        day = int(date[8:10]) + 1
+    return year * 100 + (month or 12), day
 
 
 def brute_last_active(conn, joint: set[int]) -> tuple[int | None, str | None]:
     """(last year, last active date) of a pair: their newest joint paper (the later
-    added on a tie), as coauthors reports it."""
+    added on a tie): the day of its date, else the end of its month."""
     newest = max(joint, key=lambda pub: (*_date_rank(conn, pub), pub))
-    year, month, date = conn.execute(
-        "SELECT year, month, date FROM publications WHERE id = ?", (newest,)
-    ).fetchone()
-    if year is None:
+    latest, day = _date_rank(conn, newest)
+    if not latest:
         return None, None
-    return year, network.last_active(year * 100 + (month or 12), date)
+    year, month = divmod(latest, 100)
+    if not day:
+        return year, f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+    return year, f"{year:04d}-{month:02d}-{day - 1:02d}"
 
 
 def test_authors_added_to_a_paper_that_has_some_count_only_new_pairs(tmp_path):

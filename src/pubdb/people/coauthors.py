@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..store import coauthors as stored
 from ..store import profiles
+from ..store.graph import decode
 
 if TYPE_CHECKING:
     import sqlite3
@@ -143,10 +144,11 @@ def coauthors(
     order = {str(person): index for index, person in enumerate(people)}
     with_whom: dict[str | None, list[str]] = {None: [names[people[0]]] if people else []}
     found = []
-    for person_id, name, given, family, contact, papers, latest, date, whose in rows:
+    for person_id, name, given, family, contact, papers, key, whose in rows:
         if whose not in with_whom:  # a few distinct sets of the people, however many rows
             ids = sorted(whose.split(","), key=order.__getitem__)
             with_whom[whose] = [names[int(person)] for person in ids]
+        latest, day, _ = decode(key)
         found.append(
             Coauthor(
                 person_id,
@@ -154,7 +156,7 @@ def coauthors(
                 papers,
                 latest // 100 if latest else None,
                 affiliations.get(person_id),
-                last_active(latest, date),
+                last_active(latest, day),
                 family or name,
                 given,
                 contact,
@@ -166,17 +168,16 @@ def coauthors(
 
 
 @lru_cache(maxsize=4096)
-def last_active(latest: int | None, date: str | None) -> str | None:
-    """The day of a paper as YYYY-MM-DD: its date when that agrees with its year and
-    month, else the last day of the month (``latest`` is year * 100 + month, an unknown
-    month already counted as December)."""
+def last_active(latest: int | None, day: int | None) -> str | None:
+    """The day of a paper as YYYY-MM-DD: the day of its date when that agrees with its
+    year and month, else the last day of the month (``latest`` is year * 100 + month,
+    an unknown month already counted as December)."""
     if not latest:
         return None
     year, month = divmod(latest, 100)
-    prefix = f"{year:04d}-{month:02d}-"
-    if date and date.startswith(prefix) and date[8:10].isdigit() and len(date) >= 10:
-        return date[:10]
-    return f"{prefix}{calendar.monthrange(year, month)[1]:02d}"
+    if day is None:
+        day = calendar.monthrange(year, month)[1]
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _paper_refs(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, PaperRef]:

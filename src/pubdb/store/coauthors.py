@@ -34,23 +34,22 @@ def coauthor_counts(
     people: Sequence[int],
     since_year: int | None = None,
     since_month: tuple[int, int] | None = None,
-) -> list[tuple[int, str, str, str, str | None, int, int | None, str | None, str | None]]:
-    """(person id, name, given, family, contact, joint papers, latest joint (year * 100 +
-    month), that paper's date, the ids of ``people`` they wrote with, comma-separated,
-    or None for one person) of everyone who wrote with one of ``people`` in the window.
-    A joint paper with several of them counts once; the latest is the later added paper
-    on a tie (graph.PAPER_KEY). One person over all time reads ``coauthor_edges``, where
-    triggers keep the counts and latest papers; otherwise the authorships."""
+) -> list[tuple[int, str, str, str, str | None, int, int, str | None]]:
+    """(person id, name, given, family, contact, joint papers, key of the latest joint
+    paper (graph.PAPER_KEY: year, month, day, id), the ids of ``people`` they wrote
+    with, comma-separated, or None for one person) of everyone who wrote with one of
+    ``people`` in the window. A joint paper with several of them counts once. One
+    person over all time reads ``coauthor_edges``, where triggers keep the counts and
+    latest papers; otherwise the authorships."""
     if len(people) == 1 and since_year is None and since_month is None:
         return _counts_from_edges(conn, people[0])
     window, params = _window(since_year, since_month)
     marks = ",".join("?" * len(people))
     whose = "group_concat(DISTINCT a.person_id)" if len(people) > 1 else "NULL"
     sql = (
-        "SELECT c.person_id, " + _COAUTHOR_COLUMNS + ", c.papers,"
-        " nullif(c.latest_key / 1000000000, 0), c.date, c.whose FROM ("
+        "SELECT c.person_id, " + _COAUTHOR_COLUMNS + ", c.papers, c.latest_key, c.whose FROM ("
         "  SELECT b.person_id, count(DISTINCT b.publication_id) AS papers,"
-        "   max(" + PAPER_KEY + ") AS latest_key, p.date AS date, " + whose + " AS whose"
+        "   max(" + PAPER_KEY + ") AS latest_key, " + whose + " AS whose"
         "  FROM authorships a"
         "  JOIN authorships b ON b.publication_id = a.publication_id"
         "   AND b.person_id != a.person_id"
@@ -63,11 +62,8 @@ def coauthor_counts(
 
 def _counts_from_edges(conn: sqlite3.Connection, person_id: int) -> list[tuple]:
     sql = (
-        "SELECT e.coauthor_id, " + _COAUTHOR_COLUMNS + ", e.papers,"
-        " nullif(e.latest_key / 1000000000, 0), p.date, NULL"
-        " FROM coauthor_edges e"
-        " LEFT JOIN publications p ON p.id = e.latest_key % 1000000000"
-        " LEFT JOIN people ON people.id = e.coauthor_id"
+        "SELECT e.coauthor_id, " + _COAUTHOR_COLUMNS + ", e.papers, e.latest_key, NULL"
+        " FROM coauthor_edges e LEFT JOIN people ON people.id = e.coauthor_id"
         " WHERE e.person_id = ?"
     )
     return tuple_cursor(conn).execute(sql, (person_id,)).fetchall()

@@ -16,11 +16,28 @@ from dataclasses import dataclass
 
 from .sql import in_chunks
 
-# A paper's place in time as one integer (year and month, an unknown month as December,
-# an unknown year as 0; then the id): the max() over a pair's joint papers is their
-# latest, ``key // PAPER`` its year * 100 + month, ``key % PAPER`` its id.
+# A paper's place in time as one integer (migration m006): year * 100 + month (an
+# unknown month as December, an unknown year as 0), the day of its date plus one when
+# the date agrees with them (else 0), then the id. The max() over a pair's joint papers
+# is their latest; decode() reads it back.
 PAPER = 1_000_000_000
-PAPER_KEY = "(coalesce(p.year * 100 + coalesce(p.month, 12), 0) * 1000000000 + p.id)"
+DAY = 1000
+PAPER_KEY = (
+    "((coalesce(p.year * 100 + coalesce(p.month, 12), 0) * 1000"
+    " + CASE WHEN substr(p.date, 1, 8) = printf('%04d-%02d-', p.year,"
+    " coalesce(p.month, 12)) AND substr(p.date, 9, 2) GLOB '[0-9][0-9]'"
+    " THEN CAST(substr(p.date, 9, 2) AS INTEGER) + 1 ELSE 0 END)"
+    " * 1000000000 + p.id)"
+)
+
+
+def decode(key: int) -> tuple[int | None, int | None, int]:
+    """(year * 100 + month or None, day or None, paper id) of a paper key."""
+    when, paper = divmod(key, PAPER)
+    latest, day = divmod(when, DAY)
+    return latest or None, day - 1 if day else None, paper
+
+
 EDGES_FROM_AUTHORSHIPS = (
     "SELECT a.person_id, b.person_id, count(DISTINCT a.publication_id), max("
     + PAPER_KEY

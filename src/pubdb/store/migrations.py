@@ -225,10 +225,17 @@ def m005_people_affiliations(db: Database) -> None:
 # -- m006: the co-authorship graph's side tables, kept current by triggers -------------
 # Each statement is plain SQL fixed at this step (never edited after release).
 
-# A paper's place in time as one integer: year and month (an unknown month as
-# December, an unknown year as 0), then its id, so that the max() over a pair's joint
-# papers names their latest paper (the later added one on a tie).
-_PAPER_KEY = "(coalesce({p}.year * 100 + coalesce({p}.month, 12), 0) * 1000000000 + {p}.id)"
+# A paper's place in time as one integer: its year and month (an unknown month as
+# December, an unknown year as 0), the day of its date plus one when the date agrees
+# with them (else 0), then its id; the max() over a pair's joint papers names their
+# latest paper (the later added one on a tie) and when it was.
+_PAPER_KEY = (
+    "((coalesce({p}.year * 100 + coalesce({p}.month, 12), 0) * 1000"
+    " + CASE WHEN substr({p}.date, 1, 8) = printf('%04d-%02d-', {p}.year,"
+    " coalesce({p}.month, 12)) AND substr({p}.date, 9, 2) GLOB '[0-9][0-9]'"
+    " THEN CAST(substr({p}.date, 9, 2) AS INTEGER) + 1 ELSE 0 END)"
+    " * 1000000000 + {p}.id)"
+)
 # The latest joint paper of the pair in the coauthor_edges row being updated.
 _PAIR_LATEST = (
     "(SELECT max("
@@ -282,10 +289,12 @@ _LEAVE_PAPER = (
         WHERE coauthor_id = OLD.person_id AND person_id IN ({rest}) AND papers <= 0;
     UPDATE coauthor_edges SET latest_key = PAIR_LATEST
         WHERE person_id = OLD.person_id AND coauthor_id IN ({rest})
-          AND latest_key % 1000000000 = OLD.publication_id;
+          AND latest_key % 1000000000 = OLD.publication_id
+          AND OLD.person_id NOT IN ({rest});
     UPDATE coauthor_edges SET latest_key = PAIR_LATEST
         WHERE coauthor_id = OLD.person_id AND person_id IN ({rest})
-          AND latest_key % 1000000000 = OLD.publication_id;
+          AND latest_key % 1000000000 = OLD.publication_id
+          AND OLD.person_id NOT IN ({rest});
 """
 ).replace("PAIR_LATEST", _PAIR_LATEST)
 _REST_AFTER_DELETE = "SELECT person_id FROM authorships WHERE publication_id = OLD.publication_id"
@@ -379,8 +388,8 @@ _M006_TRIGGERS = {
         _OFFER_AUTHORSHIP,
     ),
     "publications_edges_dates": (
-        "AFTER UPDATE OF year, month ON publications",
-        "OLD.year IS NOT NEW.year OR OLD.month IS NOT NEW.month",
+        "AFTER UPDATE OF year, month, date ON publications",
+        "OLD.year IS NOT NEW.year OR OLD.month IS NOT NEW.month OR OLD.date IS NOT NEW.date",
         "UPDATE coauthor_edges SET latest_key = "
         + _PAIR_LATEST
         + " WHERE person_id IN (SELECT person_id FROM authorships WHERE publication_id = NEW.id)"
