@@ -448,8 +448,24 @@ def test_queries_equal_straightforward_ones_on_random_graphs(tmp_path_factory, p
                     continue
                 _check_overlap(conn, pairs, a, b)
                 _check_path(conn, pairs, a, b)
+        _check_uncounted(conn, people)
     finally:
         conn.close()
+
+
+WINDOWS = [{}, {"since_year": 2020}, {"since_month": (2021, 6)}, {"since_month": (2024, 12)}]
+
+
+def _check_uncounted(conn, people: list[int]) -> None:
+    """The NSF table's co-authors, from the pairs alone, are the counted ones less the
+    counts: for one person and for several, over any window."""
+    groups = [[p] for p in people[:3]] + [people[:2], people[1:4], people]
+    for group in (g for g in groups if g):
+        for window in WINDOWS:
+            counted = network.coauthors(conn, group, **window)
+            uncounted = network.coauthors(conn, group, counts=False, **window)
+            expected = {c.person_id: {**vars(c), "papers": None} for c in counted}
+            assert {c.person_id: vars(c) for c in uncounted} == expected
 
 
 def _check_overlap(conn, pairs, a: int, b: int) -> None:

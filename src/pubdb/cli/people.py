@@ -265,7 +265,9 @@ def coauthors(
     if as_of is not None and months is None:
         raise UsageError("--as-of dates the end of --months: give --months too")
     with open_library(db_path) as library:
-        found = library.coauthors(names, since_year=since_year, months=months, as_of=_date(as_of))
+        found = library.coauthors(
+            names, since_year=since_year, months=months, as_of=_date(as_of), counts=not as_csv
+        )
     if as_json:
         return _echo_json(found)
     if as_csv:
@@ -293,9 +295,12 @@ def _write_nsf_table(found, *, several: bool) -> None:
     writer = csv.writer(table, lineterminator="\n")
     writer.writerow([*NSF_TABLE_4, *(["Co-author of"] if several else [])])
     for c in sorted(found, key=lambda c: (fold_key(c.family or c.name), fold_key(c.given))):
-        row = ["A:", _last_first(c), c.affiliation or "", c.contact or "", _us_date(c.last_active)]
-        row += ["; ".join(c.coauthor_of)] if several else []
-        writer.writerow([_cell(text) for text in row])
+        # the type and the date are ours; the names and places came from outside
+        row = ["A:", _cell(_last_first(c)), _cell(c.affiliation or ""), _cell(c.contact or "")]
+        row.append(_us_date(c.last_active))
+        if several:
+            row.append(_cell("; ".join(c.coauthor_of)))
+        writer.writerow(row)
     sys.stdout.write(table.getvalue())
 
 

@@ -34,7 +34,7 @@ class Coauthor:
 
     person_id: int
     name: str
-    papers: int
+    papers: int | None  # None when not counted
     last_year: int | None
     affiliation: str | None = None
     last_active: str | None = None  # YYYY-MM-DD
@@ -133,12 +133,17 @@ def coauthors(
     *,
     since_year: int | None = None,
     since_month: tuple[int, int] | None = None,
+    counts: bool = True,
 ) -> list[Coauthor]:
     """Everyone who wrote with one of ``people`` (in the window), each once, with
     joint-paper counts, last year and date together, and latest affiliation; most joint
-    papers first."""
+    papers first. Without ``counts`` (the NSF table needs none) ``papers`` is None and
+    only the co-author pairs are read, not the papers."""
     people = [people] if isinstance(people, int) else list(people)
-    rows = stored.coauthor_counts(conn, people, since_year, since_month)
+    if counts:
+        rows = stored.coauthor_counts(conn, people, since_year, since_month)
+    else:
+        rows = stored.coauthors_in_window(conn, people, since_year, since_month)
     affiliations = profiles.latest_affiliations(conn, [row[0] for row in rows])
     names = stored.names_of(conn, people)
     order = {str(person): index for index, person in enumerate(people)}
@@ -163,7 +168,7 @@ def coauthors(
                 list(with_whom[whose]),
             )
         )
-    found.sort(key=lambda c: (-c.papers, -(c.last_year or 0), c.name.lower()))
+    found.sort(key=lambda c: (-(c.papers or 0), -(c.last_year or 0), c.name.lower()))
     return found
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
-from .graph import PAPER_KEY
+from .graph import DAY, PAPER, PAPER_KEY
 from .sql import in_chunks, tuple_cursor
 
 
@@ -67,6 +67,32 @@ def _counts_from_edges(conn: sqlite3.Connection, person_id: int) -> list[tuple]:
         " WHERE e.person_id = ?"
     )
     return tuple_cursor(conn).execute(sql, (person_id,)).fetchall()
+
+
+def coauthors_in_window(
+    conn: sqlite3.Connection,
+    people: Sequence[int],
+    since_year: int | None = None,
+    since_month: tuple[int, int] | None = None,
+) -> list[tuple[int, str, str, str, str | None, None, int, str | None]]:
+    """coauthor_counts' rows without the number of joint papers (None), from
+    ``coauthor_edges`` alone: a co-author is in the window when their latest joint paper
+    with one of ``people`` is, and wrote with those whose latest joint paper is."""
+    if since_month is not None:
+        start = since_month[0] * 100 + since_month[1]
+    else:
+        start = since_year * 100 if since_year is not None else 0
+    marks = ",".join("?" * len(people))
+    whose = "group_concat(person_id)" if len(people) > 1 else "NULL"
+    sql = (
+        "SELECT c.coauthor_id, " + _COAUTHOR_COLUMNS + ", NULL, c.latest_key, c.whose FROM ("
+        "  SELECT coauthor_id, max(latest_key) AS latest_key, " + whose + " AS whose"
+        f"  FROM coauthor_edges WHERE person_id IN ({marks}) AND latest_key >= ?"
+        "  GROUP BY coauthor_id"
+        ") c LEFT JOIN people ON people.id = c.coauthor_id"
+    )
+    threshold = start * DAY * PAPER
+    return tuple_cursor(conn).execute(sql, [*people, threshold]).fetchall()
 
 
 def names_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
