@@ -242,7 +242,7 @@ def cases(library: Library, subjects: Subjects) -> list[Case]:
         return nsf_table(library.path, [names[p] for p in lab])
 
     def nsf_before(lab: list[int]) -> int:
-        with baseline.baseline_affiliations():
+        with baseline.baseline_coauthors():
             return nsf(lab)
 
     labs = [(lab,) for lab in subjects.labs]

@@ -9,12 +9,14 @@ alone, timed on the same database and subjects as today's queries.
 * path: a bidirectional breadth-first search over papers (a person's papers, then
   those papers' authors), expanding the side with fewer people.
 
-``coauthors`` differs from today's only in where the affiliations come from, so its
-baseline is today's function with ``baseline_affiliations`` in force.
+* coauthors: every paper of the person(s), joined to its authors and its date, grouped
+  by co-author; then the affiliations as above. ``baseline_coauthors`` puts it in
+  force for the library and the CLI (the NSF table).
 """
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -22,7 +24,6 @@ from dataclasses import dataclass, field
 
 from pubdb.people import coauthors as network
 from pubdb.store import coauthors as stored
-from pubdb.store import profiles
 from pubdb.store.sql import in_chunks, tuple_cursor
 
 _RANKED = """
@@ -50,20 +51,73 @@ def latest_affiliations(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[in
     return found
 
 
+def _coauthor_rows(conn, people, since_year=None, since_month=None) -> list[tuple]:
+    window, params = stored._window(since_year, since_month)
+    marks = ",".join("?" * len(people))
+    whose = "group_concat(DISTINCT a.person_id)" if len(people) > 1 else "NULL"
+    sql = (
+        "SELECT c.person_id, coalesce(people.name, '?'), coalesce(people.given, ''),"
+        " coalesce(people.family, ''), people.contact, c.papers, c.latest, c.date, c.whose"
+        " FROM ("
+        "  SELECT b.person_id, count(DISTINCT b.publication_id) AS papers,"
+        "   max(p.year * 100 + coalesce(p.month, 12)) AS latest, p.date AS date,"
+        f"   {whose} AS whose"
+        "  FROM authorships a"
+        "  JOIN authorships b ON b.publication_id = a.publication_id"
+        "   AND b.person_id != a.person_id"
+        "  JOIN publications p ON p.id = a.publication_id"
+        f"  WHERE a.person_id IN ({marks}){window} GROUP BY b.person_id"
+        ") c LEFT JOIN people ON people.id = c.person_id"
+    )
+    return tuple_cursor(conn).execute(sql, [*people, *params]).fetchall()
+
+
+def _last_active(latest, date):
+    if not latest:
+        return None
+    year, month = divmod(latest, 100)
+    prefix = f"{year:04d}-{month:02d}-"
+    if date and date.startswith(prefix) and date[8:10].isdigit() and len(date) >= 10:
+        return date[:10]
+    return f"{prefix}{calendar.monthrange(year, month)[1]:02d}"
+
+
+def coauthors(conn, people, *, since_year=None, since_month=None, counts=True):
+    """pubdb.people.coauthors.coauthors before m006 (``counts`` ignored: it counted)."""
+    people = [people] if isinstance(people, int) else list(people)
+    rows = _coauthor_rows(conn, people, since_year, since_month)
+    affiliations = latest_affiliations(conn, [row[0] for row in rows])
+    names = stored.names_of(conn, people)
+    order = {str(person): index for index, person in enumerate(people)}
+    found = []
+    for person_id, name, given, family, contact, papers, latest, date, whose in rows:
+        with_whom = sorted(whose.split(","), key=order.__getitem__) if whose else people[:1]
+        found.append(
+            network.Coauthor(
+                person_id,
+                name,
+                papers,
+                latest // 100 if latest else None,
+                affiliations.get(person_id),
+                _last_active(latest, date),
+                family or name,
+                given,
+                contact,
+                [names[int(person)] for person in with_whom],
+            )
+        )
+    return sorted(found, key=lambda c: (-c.papers, -(c.last_year or 0), c.name.lower()))
+
+
 @contextlib.contextmanager
-def baseline_affiliations() -> Iterator[None]:
-    """Today's code reading affiliations the baseline's way."""
-    today = profiles.latest_affiliations
-    profiles.latest_affiliations = latest_affiliations
+def baseline_coauthors() -> Iterator[None]:
+    """pubdb (the library and the CLI) answering co-author lists the baseline's way."""
+    today = network.coauthors
+    network.coauthors = coauthors
     try:
         yield
     finally:
-        profiles.latest_affiliations = today
-
-
-def coauthors(conn: sqlite3.Connection, person: int):
-    with baseline_affiliations():
-        return network.coauthors(conn, person)
+        network.coauthors = today
 
 
 @dataclass
