@@ -85,3 +85,30 @@ class FakeTime:
 @pytest.fixture
 def fake_time() -> FakeTime:
     return FakeTime()
+
+
+@pytest.fixture(autouse=True)
+def coauthor_graph_stays_consistent(tmp_path):
+    """After every test, the co-author graph's side tables of the test's database equal
+    a recomputation from its authorships: every command any test runs keeps them
+    current (a database the test damaged or left unreadable on purpose is skipped)."""
+    yield
+    import sqlite3
+
+    from pubdb.store.graph import drift
+    from pubdb.store.schema import SCHEMA_VERSION
+
+    path = tmp_path / "db" / "pubdb.db"
+    if not path.exists():
+        return
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                return
+            drifts = drift(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return
+    assert [d for d in drifts if not d.ok] == [], "co-author graph out of step"

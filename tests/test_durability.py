@@ -643,6 +643,7 @@ def test_version_three_database_made_from_a_current_one_migrates(tmp_path, small
         (3, "m004_network_indexes"),
         (4, "m005_people_affiliations"),
         (5, "m006_search_tokens"),
+        (8, "m009_coauthor_graph"),
     ],
 )
 def test_older_database_with_papers_and_people_migrates_keeping_everything(

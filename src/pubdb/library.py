@@ -305,11 +305,13 @@ class Library:
         since_year: int | None = None,
         months: int | None = None,
         as_of: date | None = None,
+        counts: bool = True,
     ) -> list:
         """Co-authors of one person, or of several (a lab: each co-author once, with
         whose co-author they are), with joint-paper counts, last year and date active,
         and latest affiliation. ``months`` counts back from ``as_of`` (default today); a
-        paper whose month is unknown counts as the end of its year."""
+        paper whose month is unknown counts as the end of its year. ``counts=False``
+        leaves the joint papers uncounted (None): the NSF table needs none."""
         from .people.coauthors import coauthors, months_ago
         from .people.lookup import resolve_distinct
 
@@ -318,7 +320,9 @@ class Library:
             raise UsageError("name at least one person")
         people = resolve_distinct(self.conn, names, "name each person once")
         since_month = months_ago(months, as_of) if months else None
-        return coauthors(self.conn, people, since_year=since_year, since_month=since_month)
+        return coauthors(
+            self.conn, people, since_year=since_year, since_month=since_month, counts=counts
+        )
 
     def overlap(self, names: Iterable[str]):
         """Co-authors shared by all the people named, and their joint papers."""

@@ -27,10 +27,15 @@ def backup(target: str, db_path: Path | None) -> None:
 
 
 @click.command()
-@click.option("--repair", is_flag=True, help="Rebuild the search index, drop orphan people.")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Rebuild the search index and the co-author graph, drop orphan people.",
+)
 @db_option
 def check(repair: bool, db_path: Path | None) -> None:
-    """Check the database: integrity, foreign keys, search index, orphan people.
+    """Check the database: integrity, foreign keys, search index, co-author graph,
+    orphan people.
 
     \b
     Example:

@@ -274,7 +274,9 @@ def coauthors(
     if as_of is not None and months is None:
         raise UsageError("--as-of dates the end of --months: give --months too")
     with open_library(db_path) as library:
-        found = library.coauthors(names, since_year=since_year, months=months, as_of=_date(as_of))
+        found = library.coauthors(
+            names, since_year=since_year, months=months, as_of=_date(as_of), counts=not as_csv
+        )
     if as_json:
         return _echo_json(found)
     if as_csv:
@@ -293,21 +295,33 @@ NSF_TABLE_4 = ("4", "Name:", "Organizational Affiliation", "Optional (email, Dep
 
 
 def _write_nsf_table(found, *, several: bool) -> None:
+    """The table in one write (a lab's table has thousands of rows)."""
+    import io
+
     from ..normalize import fold_key
 
-    writer = csv.writer(sys.stdout, lineterminator="\n")
+    table = io.StringIO()
+    writer = csv.writer(table, lineterminator="\n")
     writer.writerow([*NSF_TABLE_4, *(["Co-author of"] if several else [])])
     for c in sorted(found, key=lambda c: (fold_key(c.family or c.name), fold_key(c.given))):
-        row = ["A:", _last_first(c), c.affiliation or "", c.contact or "", _us_date(c.last_active)]
-        row += ["; ".join(c.coauthor_of)] if several else []
-        writer.writerow([_cell(text) for text in row])
+        # the type and the date are ours; the names and places came from outside
+        row = ["A:", _cell(_last_first(c)), _cell(c.affiliation or ""), _cell(c.contact or "")]
+        row.append(_us_date(c.last_active))
+        if several:
+            row.append(_cell("; ".join(c.coauthor_of)))
+        writer.writerow(row)
+    sys.stdout.write(table.getvalue())
+
+
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def _cell(text: str) -> str:
     """Spreadsheet-safe: no control characters, and text a spreadsheet would run as a
     formula (=, +, -, @ first: an affiliation comes from outside) starts with a quote."""
-    text = " ".join(strip_control(text).split())
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    if not (text.isprintable() and "  " not in text and text == text.strip()):
+        text = " ".join(strip_control(text).split())  # printable, single spaces: as it is
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _last_first(coauthor) -> str:
@@ -350,24 +364,30 @@ def overlap(names: tuple[str, ...], as_json: bool, db_path: Path | None) -> None
     with open_library(db_path) as library:
         result = library.overlap(names)
         labels = library.person_names(result.people)
+        # the papers behind shared co-authors are read on first use: while the db is open
+        output = result.as_dict() if as_json else _overlap_lines(result, labels)
     if as_json:
-        return _echo_json(result)
+        return _echo_json(output)
+    for line in output:
+        click.echo(line)
+
+
+def _overlap_lines(result, labels: dict[int, str]) -> list[str]:
     people = " & ".join(labels[p] for p in result.people)
-    click.echo(
-        f"{len(result.shared)} shared co-authors, {len(result.joint)} joint papers: {people}"
-    )
+    lines = [f"{len(result.shared)} shared co-authors, {len(result.joint)} joint papers: {people}"]
     for shared in result.shared:
-        click.echo(f"{shared.name}")
+        lines.append(shared.name)
         for side, papers in shared.papers.items():
             keys = ", ".join(p.citekey for p in papers)
-            click.echo(f"    with {labels[side]}: {keys}")
+            lines.append(f"    with {labels[side]}: {keys}")
     if result.joint:
         from .terminal import TITLE_CAP, readable
 
-        click.echo("joint papers:")
+        lines.append("joint papers:")
         for paper in result.joint:
             title = readable(paper.title, TITLE_CAP)
-            click.echo(f"    {paper.year or '':<4}  {paper.citekey}  {title}")
+            lines.append(f"    {paper.year or '':<4}  {paper.citekey}  {title}")
+    return lines
 
 
 @click.command()
@@ -376,7 +396,8 @@ def overlap(names: tuple[str, ...], as_json: bool, db_path: Path | None) -> None
 @json_option
 @db_option
 def path(source: str, target: str, as_json: bool, db_path: Path | None) -> None:
-    """The shortest chain of co-authorship from SOURCE to TARGET.
+    """A shortest chain of co-authorship from SOURCE to TARGET, each hop with the
+    newest paper its two people wrote together.
 
     \b
     Example:

@@ -1,7 +1,11 @@
 """Co-authorship queries: who wrote with whom, shared co-authors, collaboration paths.
 
-Paths use a bidirectional breadth-first search over papers that reads each paper once
-and always expands the smaller side; the statements are in store/coauthors.py.
+Shared co-authors and paths read the co-author pairs that triggers keep in
+``coauthor_edges`` (store/graph.py): a person's co-authors are one index range, not a
+join over every paper. Paths use a bidirectional breadth-first search over people that
+always expands the smaller side and stops at the first level where the sides meet.
+Overlap counts first; the papers behind each shared co-author are read on first use,
+all at once. The statements are in store/coauthors.py.
 """
 
 from __future__ import annotations
@@ -9,12 +13,13 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..store import coauthors as stored
 from ..store import profiles
+from ..store.graph import decode
 
 if TYPE_CHECKING:
     import sqlite3
@@ -30,7 +35,7 @@ class Coauthor:
 
     person_id: int
     name: str
-    papers: int
+    papers: int | None  # None when not counted
     last_year: int | None
     affiliation: str | None = None
     last_active: str | None = None  # YYYY-MM-DD
@@ -48,11 +53,58 @@ class PaperRef:
     year: int | None
 
 
+class _PaperLoader:
+    """The papers behind an overlap's shared co-authors, read on first use, all at once:
+    a prolific pair shares hundreds of co-authors and thousands of papers with them."""
+
+    def __init__(self, conn: sqlite3.Connection, people: Sequence[int], shared: Sequence[int]):
+        self.conn, self.people, self.shared = conn, list(people), list(shared)
+        self.papers: dict[int, dict[int, list[PaperRef]]] | None = None
+
+    def of(self, coauthor: int) -> dict[int, list[PaperRef]]:
+        if self.papers is None:
+            self.papers = self._load()
+        return self.papers.get(coauthor, {})
+
+    def _load(self) -> dict[int, dict[int, list[PaperRef]]]:
+        sides: dict[int, dict[int, list[int]]] = {c: {} for c in self.shared}
+        for person in self.people:
+            for coauthor, paper in stored.coauthor_papers_among(self.conn, person, self.shared):
+                sides[coauthor].setdefault(person, []).append(paper)
+        refs = _paper_refs(
+            self.conn, {p for by_side in sides.values() for ids in by_side.values() for p in ids}
+        )
+        return {
+            coauthor: {
+                side: _newest_first(refs[p] for p in set(by_side[side]))
+                for side in self.people
+                if side in by_side
+            }
+            for coauthor, by_side in sides.items()
+        }
+
+
 @dataclass
 class SharedCoauthor:
+    """A co-author of every one of the people: ``counts`` their joint papers with each
+    (side -> papers), ``papers`` those papers (read on first use)."""
+
     person_id: int
     name: str
-    papers: dict[int, list[PaperRef]] = field(default_factory=dict)  # side -> papers
+    counts: dict[int, int] = field(default_factory=dict)
+    _loader: _PaperLoader | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def papers(self) -> dict[int, list[PaperRef]]:
+        return self._loader.of(self.person_id) if self._loader else {}
+
+    def as_dict(self) -> dict:
+        return {
+            "person_id": self.person_id,
+            "name": self.name,
+            "counts": self.counts,
+            "papers": {side: [asdict(r) for r in refs] for side, refs in self.papers.items()},
+        }
 
 
 @dataclass
@@ -60,6 +112,13 @@ class Overlap:
     people: list[int]
     shared: list[SharedCoauthor]
     joint: list[PaperRef]
+
+    def as_dict(self) -> dict:
+        return {
+            "people": self.people,
+            "shared": [s.as_dict() for s in self.shared],
+            "joint": [asdict(r) for r in self.joint],
+        }
 
 
 @dataclass
@@ -75,18 +134,27 @@ def coauthors(
     *,
     since_year: int | None = None,
     since_month: tuple[int, int] | None = None,
+    counts: bool = True,
 ) -> list[Coauthor]:
     """Everyone who wrote with one of ``people`` (in the window), each once, with
     joint-paper counts, last year and date together, and latest affiliation; most joint
-    papers first."""
+    papers first. Without ``counts`` (the NSF table needs none) ``papers`` is None and
+    only the co-author pairs are read, not the papers."""
     people = [people] if isinstance(people, int) else list(people)
-    rows = stored.coauthor_counts(conn, people, since_year, since_month)
+    if counts:
+        rows = stored.coauthor_counts(conn, people, since_year, since_month)
+    else:
+        rows = stored.coauthors_in_window(conn, people, since_year, since_month)
     affiliations = profiles.latest_affiliations(conn, [row[0] for row in rows])
     names = stored.names_of(conn, people)
     order = {str(person): index for index, person in enumerate(people)}
+    with_whom: dict[str | None, list[str]] = {None: [names[people[0]]] if people else []}
     found = []
-    for person_id, name, given, family, contact, papers, latest, date, whose in rows:
-        with_whom = sorted(whose.split(","), key=order.__getitem__) if whose else people[:1]
+    for person_id, name, given, family, contact, papers, key, whose in rows:
+        if whose not in with_whom:  # a few distinct sets of the people, however many rows
+            ids = sorted(whose.split(","), key=order.__getitem__)
+            with_whom[whose] = [names[int(person)] for person in ids]
+        latest, day, _ = decode(key)
         found.append(
             Coauthor(
                 person_id,
@@ -94,28 +162,28 @@ def coauthors(
                 papers,
                 latest // 100 if latest else None,
                 affiliations.get(person_id),
-                last_active(latest, date),
+                last_active(latest, day),
                 family or name,
                 given,
                 contact,
-                [names[int(person)] for person in with_whom],
+                list(with_whom[whose]),
             )
         )
-    return sorted(found, key=lambda c: (-c.papers, -(c.last_year or 0), c.name.lower()))
+    found.sort(key=lambda c: (-(c.papers or 0), -(c.last_year or 0), c.name.lower()))
+    return found
 
 
 @lru_cache(maxsize=4096)
-def last_active(latest: int | None, date: str | None) -> str | None:
-    """The day of a paper as YYYY-MM-DD: its date when that agrees with its year and
-    month, else the last day of the month (``latest`` is year * 100 + month, an unknown
-    month already counted as December)."""
+def last_active(latest: int | None, day: int | None) -> str | None:
+    """The day of a paper as YYYY-MM-DD: the day of its date when that agrees with its
+    year and month, else the last day of the month (``latest`` is year * 100 + month,
+    an unknown month already counted as December)."""
     if not latest:
         return None
     year, month = divmod(latest, 100)
-    prefix = f"{year:04d}-{month:02d}-"
-    if date and date.startswith(prefix) and date[8:10].isdigit() and len(date) >= 10:
-        return date[:10]
-    return f"{prefix}{calendar.monthrange(year, month)[1]:02d}"
+    if day is None:
+        day = calendar.monthrange(year, month)[1]
+    return f"{year:04d}-{month:02d}-{day:02d}"
 
 
 def _paper_refs(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, PaperRef]:
@@ -127,73 +195,54 @@ def _newest_first(refs: Iterable[PaperRef]) -> list[PaperRef]:
 
 
 def overlap(conn: sqlite3.Connection, people: Sequence[int]) -> Overlap:
-    """Co-authors shared by all ``people`` (each with their papers with each of them),
-    and the papers all of them wrote together."""
-    papers = {person: stored.papers_of(conn, person) for person in people}
-    joint_ids = set.intersection(*papers.values()) if papers else set()
-    sides: dict[int, dict[int, set[int]]] = {}  # coauthor -> side -> paper ids
-    for person in people:
-        for coauthor, paper in stored.coauthor_papers(conn, person):
-            sides.setdefault(coauthor, {}).setdefault(person, set()).add(paper)
-    shared_ids = [c for c, by_side in sides.items() if len(by_side) == len(people)]
-    shared_ids = [c for c in shared_ids if c not in people]
-    refs = _paper_refs(
-        conn, [*joint_ids, *(p for c in shared_ids for ids in sides[c].values() for p in ids)]
-    )
-    names = stored.names_of(conn, shared_ids)
+    """Co-authors shared by all ``people`` (each with the number of papers with each of
+    them, the papers themselves read on first use), most joint papers first, and the
+    papers all of them wrote together."""
+    people = list(people)
+    counts = {person: stored.coauthor_degrees(conn, person) for person in people}
+    shared_ids = set.intersection(*(set(c) for c in counts.values())) if people else set()
+    shared_ids -= set(people)
+    loader = _PaperLoader(conn, people, sorted(shared_ids))
+    names = stored.names_of(conn, sorted(shared_ids))
     shared = [
-        SharedCoauthor(
-            c,
-            names.get(c, "?"),
-            {side: _newest_first(refs[p] for p in ids) for side, ids in sides[c].items()},
-        )
+        SharedCoauthor(c, names.get(c, "?"), {p: counts[p][c] for p in people}, loader)
         for c in shared_ids
     ]
-    shared.sort(key=lambda s: (-sum(len(v) for v in s.papers.values()), s.name.lower()))
-    return Overlap(list(people), shared, _newest_first(refs[p] for p in joint_ids))
+    shared.sort(key=lambda s: (-sum(s.counts.values()), s.name.lower(), s.person_id))
+    papers = [stored.papers_of(conn, person) for person in people]
+    joint_ids = set.intersection(*papers) if papers else set()
+    return Overlap(people, shared, _newest_first(_paper_refs(conn, joint_ids).values()))
 
 
 @dataclass
 class _Side:
-    """One direction of the search. ``seen`` maps each person reached to (parent, paper);
-    papers already expanded are never read again: their authors are all in ``seen``."""
+    """One direction of the search: ``seen`` maps each person reached to their parent."""
 
-    seen: dict[int, tuple[int, int] | None]
+    seen: dict[int, int | None]
     frontier: list[int]
-    expanded: set[int] = field(default_factory=set)
-
-    def next_papers(self, conn: sqlite3.Connection) -> dict[int, int]:
-        """Papers of the frontier not yet expanded, each with one frontier author."""
-        papers: dict[int, int] = {}
-        for person, paper in stored.papers_of_people(conn, self.frontier):
-            if paper not in self.expanded:
-                papers.setdefault(paper, person)
-        return papers
 
 
 def _expand(conn: sqlite3.Connection, side: _Side, other: _Side) -> int | None:
-    """One BFS level: the authors of the frontier's unread papers. Returns the first
-    person the other side has reached: at the first level where the sides meet, every
-    meeting point lies on a shortest path (a nearer one would have met a level earlier)."""
-    papers = side.next_papers(conn)
-    side.expanded.update(papers)
+    """One BFS level: the co-authors of the frontier. Returns the first person the other
+    side has reached: at the first level where the sides meet, every meeting point lies
+    on a shortest path (a nearer one would have met a level earlier)."""
     found: list[int] = []
-    for paper, person in stored.authors_of_papers(conn, sorted(papers)):
-        if person not in side.seen:
-            side.seen[person] = (papers[paper], paper)
-            if person in other.seen:
-                return person
-            found.append(person)
+    seen = side.seen
+    for person, coauthor in stored.neighbours(conn, sorted(side.frontier)):
+        if coauthor not in seen:
+            seen[coauthor] = person
+            if coauthor in other.seen:
+                return coauthor
+            found.append(coauthor)
     side.frontier = found
     return None
 
 
-def _chain(seen: dict[int, tuple[int, int] | None], node: int) -> list[tuple[int, int, int]]:
-    """(parent, child, paper) links from the search's root down to ``node``."""
+def _chain(seen: dict[int, int | None], node: int) -> list[tuple[int, int]]:
+    """(parent, child) links from the search's root down to ``node``."""
     links = []
-    while seen[node] is not None:
-        parent, paper = seen[node]
-        links.append((parent, node, paper))
+    while (parent := seen[node]) is not None:
+        links.append((parent, node))
         node = parent
     return links[::-1]
 
@@ -201,8 +250,9 @@ def _chain(seen: dict[int, tuple[int, int] | None], node: int) -> list[tuple[int
 def path(
     conn: sqlite3.Connection, source: int, target: int, max_hops: int = 12
 ) -> list[Hop] | None:
-    """The shortest chain of co-authorship from ``source`` to ``target`` (each hop with a
-    paper that links it), [] when they are the same person, None when not connected."""
+    """A shortest chain of co-authorship from ``source`` to ``target`` (each hop with the
+    newest paper that links it), [] when they are the same person, None when not
+    connected (or farther than ``max_hops``)."""
     if source == target:
         return []
     forward, backward = _Side({source: None}, [source]), _Side({target: None}, [target])
@@ -217,15 +267,17 @@ def path(
     return None
 
 
-def _join(forward, backward, meeting: int) -> list[tuple[int, int, int]]:
+def _join(forward, backward, meeting: int) -> list[tuple[int, int]]:
     head = _chain(forward, meeting)
-    tail = [(child, parent, paper) for parent, child, paper in reversed(_chain(backward, meeting))]
+    tail = [(child, parent) for parent, child in reversed(_chain(backward, meeting))]
     return head + tail
 
 
-def _hops(conn: sqlite3.Connection, links: list[tuple[int, int, int]]) -> list[Hop]:
-    refs = _paper_refs(conn, [paper for _, _, paper in links])
-    return [Hop(a, b, refs[paper]) for a, b, paper in links]
+def _hops(conn: sqlite3.Connection, links: list[tuple[int, int]]) -> list[Hop]:
+    """Each link with the newest paper its two people wrote together."""
+    papers = [stored.latest_joint_paper(conn, a, b) for a, b in links]
+    refs = _paper_refs(conn, papers)
+    return [Hop(a, b, refs[paper]) for (a, b), paper in zip(links, papers, strict=True)]
 
 
 def months_ago(months: int, today: datetime.date | None = None) -> tuple[int, int]:

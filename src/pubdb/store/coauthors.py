@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
+from .graph import DAY, PAPER, PAPER_KEY
 from .sql import in_chunks, tuple_cursor
 
 
@@ -22,27 +23,33 @@ def _window(since_year: int | None, since_month: tuple[int, int] | None) -> tupl
     return "", []
 
 
+_COAUTHOR_COLUMNS = (
+    "coalesce(people.name, '?'), coalesce(people.given, ''), coalesce(people.family, ''),"
+    " people.contact"
+)
+
+
 def coauthor_counts(
     conn: sqlite3.Connection,
     people: Sequence[int],
     since_year: int | None = None,
     since_month: tuple[int, int] | None = None,
-) -> list[tuple[int, str, str, str, str | None, int, int | None, str | None, str | None]]:
-    """(person id, name, given, family, contact, joint papers, latest joint (year * 100 +
-    month), that paper's date, the ids of ``people`` they wrote with, comma-separated,
-    or None for one person) of everyone who wrote with one of ``people`` in the window.
-    A joint paper with several of them counts once. The date is a bare column: SQLite
-    takes it from the row holding the max()."""
+) -> list[tuple[int, str, str, str, str | None, int, int, str | None]]:
+    """(person id, name, given, family, contact, joint papers, key of the latest joint
+    paper (graph.PAPER_KEY: year, month, day, id), the ids of ``people`` they wrote
+    with, comma-separated, or None for one person) of everyone who wrote with one of
+    ``people`` in the window. A joint paper with several of them counts once. One
+    person over all time reads ``coauthor_edges``, where triggers keep the counts and
+    latest papers; otherwise the authorships."""
+    if len(people) == 1 and since_year is None and since_month is None:
+        return _counts_from_edges(conn, people[0])
     window, params = _window(since_year, since_month)
     marks = ",".join("?" * len(people))
     whose = "group_concat(DISTINCT a.person_id)" if len(people) > 1 else "NULL"
     sql = (
-        "SELECT c.person_id, coalesce(people.name, '?'), coalesce(people.given, ''),"
-        " coalesce(people.family, ''), people.contact, c.papers, c.latest, c.date, c.whose"
-        " FROM ("
+        "SELECT c.person_id, " + _COAUTHOR_COLUMNS + ", c.papers, c.latest_key, c.whose FROM ("
         "  SELECT b.person_id, count(DISTINCT b.publication_id) AS papers,"
-        "   max(p.year * 100 + coalesce(p.month, 12)) AS latest, p.date AS date,"
-        f"   {whose} AS whose"
+        "   max(" + PAPER_KEY + ") AS latest_key, " + whose + " AS whose"
         "  FROM authorships a"
         "  JOIN authorships b ON b.publication_id = a.publication_id"
         "   AND b.person_id != a.person_id"
@@ -51,6 +58,41 @@ def coauthor_counts(
         ") c LEFT JOIN people ON people.id = c.person_id"
     )
     return tuple_cursor(conn).execute(sql, [*people, *params]).fetchall()
+
+
+def _counts_from_edges(conn: sqlite3.Connection, person_id: int) -> list[tuple]:
+    sql = (
+        "SELECT e.coauthor_id, " + _COAUTHOR_COLUMNS + ", e.papers, e.latest_key, NULL"
+        " FROM coauthor_edges e LEFT JOIN people ON people.id = e.coauthor_id"
+        " WHERE e.person_id = ?"
+    )
+    return tuple_cursor(conn).execute(sql, (person_id,)).fetchall()
+
+
+def coauthors_in_window(
+    conn: sqlite3.Connection,
+    people: Sequence[int],
+    since_year: int | None = None,
+    since_month: tuple[int, int] | None = None,
+) -> list[tuple[int, str, str, str, str | None, None, int, str | None]]:
+    """coauthor_counts' rows without the number of joint papers (None), from
+    ``coauthor_edges`` alone: a co-author is in the window when their latest joint paper
+    with one of ``people`` is, and wrote with those whose latest joint paper is."""
+    if since_month is not None:
+        start = since_month[0] * 100 + since_month[1]
+    else:
+        start = since_year * 100 if since_year is not None else 0
+    marks = ",".join("?" * len(people))
+    whose = "group_concat(person_id)" if len(people) > 1 else "NULL"
+    sql = (
+        "SELECT c.coauthor_id, " + _COAUTHOR_COLUMNS + ", NULL, c.latest_key, c.whose FROM ("
+        "  SELECT coauthor_id, max(latest_key) AS latest_key, " + whose + " AS whose"
+        f"  FROM coauthor_edges WHERE person_id IN ({marks}) AND latest_key >= ?"
+        "  GROUP BY coauthor_id"
+        ") c LEFT JOIN people ON people.id = c.coauthor_id"
+    )
+    threshold = start * DAY * PAPER
+    return tuple_cursor(conn).execute(sql, [*people, threshold]).fetchall()
 
 
 def names_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
@@ -112,3 +154,41 @@ def authors_of_papers(conn: sqlite3.Connection, papers: Sequence[int]) -> Iterat
             f"SELECT publication_id, person_id FROM authorships WHERE publication_id IN ({marks})",
             chunk,
         )
+
+
+# -- the side tables (store/graph.py): co-author pairs and latest affiliations ---------
+
+
+def coauthor_degrees(conn: sqlite3.Connection, person_id: int) -> dict[int, int]:
+    """co-author -> joint papers, for one person (from ``coauthor_edges``)."""
+    rows = conn.execute(
+        "SELECT coauthor_id, papers FROM coauthor_edges WHERE person_id = ?", (person_id,)
+    )
+    return dict(rows)
+
+
+def neighbours(conn: sqlite3.Connection, people: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """(person, co-author) for every co-author of the people."""
+    for chunk, marks in in_chunks(people):
+        yield from tuple_cursor(conn).execute(
+            f"SELECT person_id, coauthor_id FROM coauthor_edges WHERE person_id IN ({marks})",
+            chunk,
+        )
+
+
+def latest_joint_paper(conn: sqlite3.Connection, person_id: int, coauthor_id: int) -> int | None:
+    """The newest paper the two wrote together (by year and month, then the latest added)."""
+    row = conn.execute(
+        "SELECT latest_key % 1000000000 FROM coauthor_edges"
+        " WHERE person_id = ? AND coauthor_id = ?",
+        (person_id, coauthor_id),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def coauthor_papers_among(
+    conn: sqlite3.Connection, person_id: int, coauthors: Sequence[int]
+) -> list[tuple[int, int]]:
+    """(co-author, paper) for each paper of ``person_id`` with one of ``coauthors``."""
+    wanted = set(coauthors)
+    return [(c, p) for c, p in coauthor_papers(conn, person_id) if c in wanted]

@@ -111,6 +111,23 @@ def _search_index(conn: sqlite3.Connection) -> Finding:
     return Finding("search index", not stale, detail, sorted(stale))
 
 
+def _coauthor_graph(conn: sqlite3.Connection) -> Finding:
+    """The co-author pairs and latest affiliations that triggers keep, against a
+    recomputation from the authorships."""
+    from .graph import drift
+
+    drifts = drift(conn)
+    detail = "; ".join(
+        f"{d.table}: {d.missing} rows missing or different, {d.extra} extra"
+        for d in drifts
+        if not d.ok
+    )
+    if not detail:
+        pairs = conn.execute("SELECT count(*) FROM coauthor_edges").fetchone()[0]
+        detail = f"{pairs // 2} co-author pairs"
+    return Finding("co-author graph", all(d.ok for d in drifts), detail)
+
+
 def _orphan_people(conn: sqlite3.Connection) -> Finding:
     ids = orphan_people(conn)
     return Finding("orphan people", not ids, f"{len(ids)} without papers" if ids else "", ids)
@@ -135,6 +152,7 @@ def check(conn: sqlite3.Connection) -> list[Finding]:
     if findings[0].ok:
         findings += [
             _guarded("search index", _search_index, conn),
+            _guarded("co-author graph", _coauthor_graph, conn),
             _guarded("orphan people", _orphan_people, conn),
         ]
     return findings
@@ -161,6 +179,12 @@ def _repair(conn: sqlite3.Connection) -> list[str]:
     if not orphans.ok:
         drop_orphan_people(conn)
         done.append(f"removed {len(orphans.ids)} orphan people")
+    graph = _coauthor_graph(conn)
+    if not graph.ok:
+        from .graph import rebuild
+
+        rebuild(conn)
+        done.append(f"co-author graph rebuilt ({graph.detail})")
     return done
 
 

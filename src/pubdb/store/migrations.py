@@ -323,6 +323,244 @@ def m008_browsing_views(db: Database) -> None:
     )
 
 
+# -- m009: the co-authorship graph's side tables, kept current by triggers -------------
+# Each statement is plain SQL fixed at this step (never edited after release).
+
+# A paper's place in time as one integer: its year and month (an unknown month as
+# December, an unknown year as 0), the day of its date plus one when the date agrees
+# with them (else 0), then its id; the max() over a pair's joint papers names their
+# latest paper (the later added one on a tie) and when it was.
+_PAPER_KEY = (
+    "((coalesce({p}.year * 100 + coalesce({p}.month, 12), 0) * 1000"
+    " + CASE WHEN substr({p}.date, 1, 8) = printf('%04d-%02d-', {p}.year,"
+    " coalesce({p}.month, 12)) AND substr({p}.date, 9, 2) GLOB '[0-9][0-9]'"
+    " THEN CAST(substr({p}.date, 9, 2) AS INTEGER) + 1 ELSE 0 END)"
+    " * 1000000000 + {p}.id)"
+)
+# The latest joint paper of the pair in the coauthor_edges row being updated.
+_PAIR_LATEST = (
+    "(SELECT max("
+    + _PAPER_KEY.format(p="p")
+    + ") FROM authorships x JOIN authorships y ON y.publication_id = x.publication_id"
+    " AND y.person_id = coauthor_edges.coauthor_id"
+    " JOIN publications p ON p.id = x.publication_id"
+    " WHERE x.person_id = coauthor_edges.person_id)"
+)
+# One person joins a paper (a row moved there): +1 for each pair they form with the
+# paper's other authors, unless they were on it already (then it counted), and the
+# paper is the pair's latest if it is newer. New rows are counted in bulk by
+# store/graph.py (authorships_added), which every insert calls: a trigger per inserted
+# row would cost an import a quarter of its CPU.
+_JOIN_PAPER = (
+    """
+    INSERT INTO coauthor_edges (person_id, coauthor_id, papers, latest_key)
+        SELECT NEW.person_id, person_id, 1, {key} FROM authorships
+        WHERE publication_id = NEW.publication_id AND person_id != NEW.person_id
+          AND NOT EXISTS (SELECT 1 FROM authorships WHERE publication_id = NEW.publication_id
+                          AND person_id = NEW.person_id AND position != NEW.position)
+        GROUP BY person_id
+        ON CONFLICT DO UPDATE SET
+            papers = papers + 1, latest_key = max(latest_key, excluded.latest_key);
+    INSERT INTO coauthor_edges (person_id, coauthor_id, papers, latest_key)
+        SELECT person_id, NEW.person_id, 1, {key} FROM authorships
+        WHERE publication_id = NEW.publication_id AND person_id != NEW.person_id
+          AND NOT EXISTS (SELECT 1 FROM authorships WHERE publication_id = NEW.publication_id
+                          AND person_id = NEW.person_id AND position != NEW.position)
+        GROUP BY person_id
+        ON CONFLICT DO UPDATE SET
+            papers = papers + 1, latest_key = max(latest_key, excluded.latest_key);
+"""
+).format(
+    key="(SELECT " + _PAPER_KEY.format(p="p") + " FROM publications p"
+    " WHERE p.id = NEW.publication_id)"
+)
+# One person leaves a paper: -1 for each pair with the rest of it ({rest}: the paper's
+# rows after the change, less the changed row), unless they are still on it; a pair
+# whose latest paper this was looks for its latest again.
+_LEAVE_PAPER = (
+    """
+    UPDATE coauthor_edges SET papers = papers - 1
+        WHERE person_id = OLD.person_id AND coauthor_id IN ({rest})
+          AND OLD.person_id NOT IN ({rest});
+    UPDATE coauthor_edges SET papers = papers - 1
+        WHERE coauthor_id = OLD.person_id AND person_id IN ({rest})
+          AND OLD.person_id NOT IN ({rest});
+    DELETE FROM coauthor_edges WHERE person_id = OLD.person_id AND papers <= 0;
+    DELETE FROM coauthor_edges
+        WHERE coauthor_id = OLD.person_id AND person_id IN ({rest}) AND papers <= 0;
+    UPDATE coauthor_edges SET latest_key = PAIR_LATEST
+        WHERE person_id = OLD.person_id AND coauthor_id IN ({rest})
+          AND latest_key % 1000000000 = OLD.publication_id
+          AND OLD.person_id NOT IN ({rest});
+    UPDATE coauthor_edges SET latest_key = PAIR_LATEST
+        WHERE coauthor_id = OLD.person_id AND person_id IN ({rest})
+          AND latest_key % 1000000000 = OLD.publication_id
+          AND OLD.person_id NOT IN ({rest});
+"""
+).replace("PAIR_LATEST", _PAIR_LATEST)
+_REST_AFTER_DELETE = "SELECT person_id FROM authorships WHERE publication_id = OLD.publication_id"
+_REST_AFTER_UPDATE = (
+    "SELECT person_id FROM authorships WHERE publication_id = OLD.publication_id"
+    " AND NOT (publication_id = NEW.publication_id AND position = NEW.position)"
+)
+# Every affiliation known for the people {people}, ranked as store/profiles.py ranks
+# them (a paper by its year and month, an unknown month as December, a later paper
+# first on a tie; one set by the user since a year just after that year's papers, one
+# set without a year above all); the first of each person is their latest.
+_RANKED_AFFILIATIONS = """
+    SELECT person_id, affiliation, rank, publication_id, position,
+           row_number() OVER (PARTITION BY person_id
+                              ORDER BY rank DESC, publication_id DESC, position) AS n
+    FROM (
+        SELECT a.person_id, a.affiliation,
+               (coalesce(p.year, 0) * 100 + coalesce(p.month, 12)) * 10.0 AS rank,
+               a.publication_id, a.position
+        FROM authorships a JOIN publications p ON p.id = a.publication_id
+        WHERE a.person_id IN ({people}) AND a.affiliation IS NOT NULL
+        UNION ALL
+        SELECT person_id, affiliation,
+               CASE WHEN since IS NULL THEN 1e9 ELSE (since * 100 + 12) * 10.0 + 5 END
+               + id * 1e-9, NULL, NULL
+        FROM person_affiliations WHERE person_id IN ({people})
+    )
+"""
+_RECOMPUTE_AFFILIATIONS = (
+    """
+    DELETE FROM latest_affiliations WHERE person_id IN ({people});
+    INSERT INTO latest_affiliations (person_id, affiliation, rank, publication_id, position)
+        SELECT person_id, affiliation, rank, publication_id, position
+        FROM ("""
+    + _RANKED_AFFILIATIONS
+    + """) WHERE n = 1;
+"""
+)
+# A new candidate (an affiliated authorship, or one set by the user) replaces the
+# stored one if it ranks higher.
+_OFFER = """
+    INSERT INTO latest_affiliations (person_id, affiliation, rank, publication_id, position)
+        {candidate}
+        ON CONFLICT (person_id) DO UPDATE SET
+            affiliation = excluded.affiliation, rank = excluded.rank,
+            publication_id = excluded.publication_id, position = excluded.position
+        WHERE excluded.rank > rank OR (excluded.rank = rank
+            AND (excluded.publication_id > publication_id
+                 OR (excluded.publication_id = publication_id
+                     AND excluded.position < position)));
+"""
+_OFFER_AUTHORSHIP = _OFFER.format(
+    candidate="SELECT NEW.person_id, NEW.affiliation,"
+    " (coalesce(year, 0) * 100 + coalesce(month, 12)) * 10.0, NEW.publication_id,"
+    " NEW.position FROM publications WHERE id = NEW.publication_id"
+)
+_OFFER_SET = _OFFER.format(
+    candidate="SELECT NEW.person_id, NEW.affiliation,"
+    " CASE WHEN NEW.since IS NULL THEN 1e9 ELSE (NEW.since * 100 + 12) * 10.0 + 5 END"
+    " + NEW.id * 1e-9, NULL, NULL WHERE true"
+)
+_FROM_OLD_ROW = (
+    "EXISTS (SELECT 1 FROM latest_affiliations WHERE person_id = OLD.person_id"
+    " AND publication_id = OLD.publication_id AND position = OLD.position)"
+)
+_M006_TRIGGERS = {
+    # name: (event, condition, body)
+    "authorships_edges_delete": (
+        "AFTER DELETE ON authorships",
+        "",
+        _LEAVE_PAPER.format(rest=_REST_AFTER_DELETE),
+    ),
+    "authorships_edges_update": (
+        "AFTER UPDATE OF person_id, publication_id ON authorships",
+        "",
+        _LEAVE_PAPER.format(rest=_REST_AFTER_UPDATE) + _JOIN_PAPER,
+    ),
+    "authorships_affiliation_delete": (
+        "AFTER DELETE ON authorships",
+        f"OLD.affiliation IS NOT NULL AND {_FROM_OLD_ROW}",
+        _RECOMPUTE_AFFILIATIONS.format(people="OLD.person_id"),
+    ),
+    "authorships_affiliation_leave": (
+        "AFTER UPDATE OF person_id, publication_id, position, affiliation ON authorships",
+        f"OLD.affiliation IS NOT NULL AND {_FROM_OLD_ROW}",
+        _RECOMPUTE_AFFILIATIONS.format(people="OLD.person_id"),
+    ),
+    "authorships_affiliation_join": (
+        "AFTER UPDATE OF person_id, publication_id, position, affiliation ON authorships",
+        "NEW.affiliation IS NOT NULL",
+        _OFFER_AUTHORSHIP,
+    ),
+    "publications_edges_dates": (
+        "AFTER UPDATE OF year, month, date ON publications",
+        "OLD.year IS NOT NEW.year OR OLD.month IS NOT NEW.month OR OLD.date IS NOT NEW.date",
+        "UPDATE coauthor_edges SET latest_key = "
+        + _PAIR_LATEST
+        + " WHERE person_id IN (SELECT person_id FROM authorships WHERE publication_id = NEW.id)"
+        " AND coauthor_id IN (SELECT person_id FROM authorships WHERE publication_id = NEW.id);",
+    ),
+    "publications_affiliation_dates": (
+        "AFTER UPDATE OF year, month ON publications",
+        "OLD.year IS NOT NEW.year OR OLD.month IS NOT NEW.month",
+        _RECOMPUTE_AFFILIATIONS.format(
+            people="SELECT person_id FROM authorships"
+            " WHERE publication_id = NEW.id AND affiliation IS NOT NULL"
+        ),
+    ),
+    "person_affiliations_latest_insert": (
+        "AFTER INSERT ON person_affiliations",
+        "",
+        _OFFER_SET,
+    ),
+    "person_affiliations_latest_delete": (
+        "AFTER DELETE ON person_affiliations",
+        "",
+        _RECOMPUTE_AFFILIATIONS.format(people="OLD.person_id"),
+    ),
+    "person_affiliations_latest_update": (
+        "AFTER UPDATE ON person_affiliations",
+        "",
+        _RECOMPUTE_AFFILIATIONS.format(people="OLD.person_id, NEW.person_id"),
+    ),
+}
+
+
+@migrations()
+def m009_coauthor_graph(db: Database) -> None:
+    """Side tables of the co-authorship graph: each pair of co-authors (both ways) with
+    the number of their joint papers and their latest one, and each person's latest
+    affiliation. Triggers
+    keep them current on every delete and update (rm, merge, edit, author
+    merge/alias/split, author set, a paper's date); inserted authorships are added in
+    bulk by the one function that inserts them (store/graph.py); `pubdb check --repair`
+    rebuilds them."""
+    statements = [
+        "CREATE TABLE coauthor_edges (person_id INTEGER NOT NULL,"
+        " coauthor_id INTEGER NOT NULL, papers INTEGER NOT NULL,"
+        " latest_key INTEGER NOT NULL, PRIMARY KEY (person_id, coauthor_id)) WITHOUT ROWID",
+        """
+        CREATE TABLE latest_affiliations (
+            person_id INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+            affiliation TEXT NOT NULL,
+            rank REAL NOT NULL,
+            publication_id INTEGER,
+            position INTEGER
+        )
+        """,
+        "INSERT INTO coauthor_edges (person_id, coauthor_id, papers, latest_key)"
+        " SELECT a.person_id, b.person_id, count(DISTINCT a.publication_id), max("
+        + _PAPER_KEY.format(p="p")
+        + ") FROM authorships a JOIN authorships b ON b.publication_id = a.publication_id"
+        " AND b.person_id != a.person_id JOIN publications p ON p.id = a.publication_id"
+        " GROUP BY a.person_id, b.person_id",
+        "INSERT INTO latest_affiliations (person_id, affiliation, rank, publication_id,"
+        " position) SELECT person_id, affiliation, rank, publication_id, position FROM ("
+        + _RANKED_AFFILIATIONS.format(people="SELECT id FROM people")
+        + ") WHERE n = 1",
+    ]
+    for name, (event, condition, body) in _M006_TRIGGERS.items():
+        when = f" WHEN {condition}" if condition else ""
+        statements.append(f"CREATE TRIGGER {name} {event}{when} BEGIN {body} END")
+    _run(db, *statements)
+
+
 LATEST_VERSION = len(migrations._migrations)
 assert LATEST_VERSION == SCHEMA_VERSION, "update pubdb/schema.py with the new step"
 assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES, "update schema.py"

@@ -12,21 +12,6 @@ from .sql import in_chunks, now, tuple_cursor
 
 PROFILE_COLUMNS = ("preferred_name", "decided_family", "contact")
 MANUAL = "manual"
-# The latest affiliation is the one with the highest rank: a paper ranks by its year and
-# month (an unknown month counts as December), an affiliation set by the user "since"
-# a year ranks just after the papers of that year, and one set without a year (current)
-# above everything. Later settings win ties.
-_RANKED_AFFILIATIONS = """
-    SELECT a.person_id, a.affiliation,
-           (coalesce(p.year, 0) * 100 + coalesce(p.month, 12)) * 10.0 AS rank
-    FROM authorships a JOIN publications p ON p.id = a.publication_id
-    WHERE a.person_id IN ({marks}) AND a.affiliation IS NOT NULL
-    UNION ALL
-    SELECT person_id, affiliation,
-           CASE WHEN since IS NULL THEN 1e9 ELSE (since * 100 + 12) * 10.0 + 5 END
-           + id * 1e-9 AS rank
-    FROM person_affiliations WHERE person_id IN ({marks})
-"""
 
 
 def person_state(conn: sqlite3.Connection, person_id: int) -> tuple[bool, str | None, str | None]:
@@ -105,16 +90,18 @@ def affiliation_history(
 
 
 def latest_affiliations(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, str]:
-    """Each person's latest affiliation, from their papers or set by them. SQLite takes
-    the bare column from the row holding the max(): no sort, one row per person."""
+    """Each person's latest affiliation, from their papers or set by them: the
+    ``latest_affiliations`` table that triggers keep current (store/graph.py ranks
+    them: a paper by its year and month, an unknown month as December, the later added
+    paper on a tie; set by the user since a year, just after that year's papers; set
+    without a year, above everything)."""
     found: dict[int, str] = {}
     for chunk, marks in in_chunks(ids):
-        select = _RANKED_AFFILIATIONS.format(marks=marks)
         rows = tuple_cursor(conn).execute(
-            f"SELECT person_id, affiliation, max(rank) FROM ({select}) GROUP BY person_id",
-            chunk + chunk,
+            f"SELECT person_id, affiliation FROM latest_affiliations WHERE person_id IN ({marks})",
+            chunk,
         )
-        found.update((person, affiliation) for person, affiliation, _ in rows)
+        found.update(rows)
     return found
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..models import COLUMNS, JSON_COLUMNS, Author, Publication
+from . import graph
 from .sql import in_chunks, now, tuple_cursor
 
 AUTHOR_BATCH = 500
@@ -296,29 +297,37 @@ def insert_authorships(conn: sqlite3.Connection, pub_id: int, authors: Iterable[
 def insert_many_authorships(
     conn: sqlite3.Connection, lists: Iterable[tuple[int, Iterable[Author]]]
 ) -> None:
+    """Insert the authors of papers (in one statement), and count them in the
+    co-author graph's side tables (store/graph.py)."""
     from ..names import name_form
 
+    rows = [
+        (
+            pub_id,
+            position,
+            author.person_id,
+            author.name,
+            author.given,
+            author.family,
+            author.affiliation,
+            int(author.equal_contribution),
+            name_form(author.name, author.given or None, author.family or None).key,
+            author.affiliation_source if author.affiliation else None,
+        )
+        for pub_id, authors in lists
+        for position, author in enumerate(authors)
+    ]
+    if not rows:
+        return
+    before = graph.last_authorship(conn)
     conn.executemany(
         "INSERT INTO authorships (publication_id, position, person_id, name, given, family,"
         " affiliation, equal_contribution, name_key, affiliation_source)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                pub_id,
-                position,
-                author.person_id,
-                author.name,
-                author.given,
-                author.family,
-                author.affiliation,
-                int(author.equal_contribution),
-                name_form(author.name, author.given or None, author.family or None).key,
-                author.affiliation_source if author.affiliation else None,
-            )
-            for pub_id, authors in lists
-            for position, author in enumerate(authors)
-        ],
+        rows,
     )
+    once_each = len({(row[0], row[2]) for row in rows}) == len(rows)
+    graph.authorships_added(conn, (row[0] for row in rows), before, once_each=once_each)
 
 
 def save_arxiv_entry(

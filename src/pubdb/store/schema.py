@@ -10,5 +10,6 @@ MIGRATION_NAMES = (
     "m006_search_tokens",
     "m007_bibtex_strings",
     "m008_browsing_views",
+    "m009_coauthor_graph",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
