@@ -78,11 +78,17 @@ def test_publication_authors_one_row_a_paper_with_its_author_list(seeded):
 
 def test_coauthor_pairs_and_the_queries_agree_with_pubdb(seeded):
     with Library(seeded) as library:
-        expected = {c.name: c.papers for c in library.coauthors("Oussama Zekri")}
+        coauthors = library.coauthors("Oussama Zekri")
+        expected = {c.name: c.papers for c in coauthors}
         shared = {c.name for c in library.overlap(["Y. Li", "Samy Jelassi"]).shared}
-    pairs = rows(seeded, "SELECT coauthor, joint_papers FROM coauthor_pairs WHERE person = ?",
-                 "O. Zekri")  # fmt: skip
-    assert dict(pairs) == expected
+    pairs = rows(seeded, "SELECT coauthor, joint_papers, last_year, latest_paper"
+                 " FROM coauthor_pairs WHERE person = ?", "O. Zekri")  # fmt: skip
+    assert {r[0]: r[1] for r in pairs} == expected
+    assert {r[0]: r[2] for r in pairs} == {c.name: c.last_year for c in coauthors}
+    for coauthor, _, last_year, latest in pairs:  # a joint paper of that year
+        [(year, authors)] = rows(seeded, "SELECT year, authors FROM publication_authors"
+                                 " WHERE citekey = ?", latest)  # fmt: skip
+        assert year == last_year and "Zekri" in authors, coauthor
     for typed in ("Zekri", "O. Zekri", "zekri, o."):
         found = query(seeded, "coauthors_of", name=typed)
         assert {r["coauthor"]: r["joint_papers"] for r in found} == expected, typed

@@ -12,9 +12,9 @@ from ..errors import PubdbError
 from .group import db_option, open_library
 
 INSTALL_HINT = "pip install 'pubdb[web]'"
-# Datasette stops a query after 1 s by default; the whole coauthor_pairs view of a
-# 100,000-paper library takes about 2 s (filtered by person_id, or as the canned query
-# "co-authors of", it takes 0.01-0.15 s).
+# Datasette stops a query after 1 s by default; a search or the people_papers view of
+# a 100,000-paper library takes 1-2 s, a page of coauthor_pairs sorted by joint papers
+# 1.5 s.
 SQL_TIME_LIMIT_MS = 5000
 
 

@@ -172,14 +172,13 @@ TABLES: dict[str, dict[str, Any]] = {
     },
     "coauthor_pairs": {
         "description": "Each pair of people who wrote together (both ways round), with"
-        " how many papers and which years. Filter by person_id (or use the query"
-        " co-authors of) in a large library: the whole view is computed on each page.",
+        " how many papers and their latest one.",
         "columns": {
             "person": "One person",
             "coauthor": "Someone who wrote with them",
             "joint_papers": "Papers they wrote together",
-            "first_year": "Year of the first",
             "last_year": "Year of the latest",
+            "latest_paper": "Citation key of the latest",
         },
         "sort_desc": "joint_papers",
     },

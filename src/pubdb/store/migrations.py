@@ -461,7 +461,7 @@ _FROM_OLD_ROW = (
     "EXISTS (SELECT 1 FROM latest_affiliations WHERE person_id = OLD.person_id"
     " AND publication_id = OLD.publication_id AND position = OLD.position)"
 )
-_M006_TRIGGERS = {
+_M009_TRIGGERS = {
     # name: (event, condition, body)
     "authorships_edges_delete": (
         "AFTER DELETE ON authorships",
@@ -555,10 +555,33 @@ def m009_coauthor_graph(db: Database) -> None:
         + _RANKED_AFFILIATIONS.format(people="SELECT id FROM people")
         + ") WHERE n = 1",
     ]
-    for name, (event, condition, body) in _M006_TRIGGERS.items():
+    for name, (event, condition, body) in _M009_TRIGGERS.items():
         when = f" WHEN {condition}" if condition else ""
         statements.append(f"CREATE TRIGGER {name} {event}{when} BEGIN {body} END")
     _run(db, *statements)
+
+
+@migrations()
+def m010_coauthor_pairs_from_graph(db: Database) -> None:
+    """The coauthor_pairs view read from the co-author graph's pairs instead of joining
+    every paper (the whole view of 100,000 papers: seconds before, a page now), with
+    the latest joint paper in place of the first year."""
+    person = "coalesce(nullif({0}.preferred_name, ''), {0}.name)"
+    _run(
+        db,
+        "DROP VIEW coauthor_pairs",
+        f"""
+        CREATE VIEW coauthor_pairs AS
+        SELECT e.person_id, {person.format("me")} AS person,
+            e.coauthor_id, {person.format("co")} AS coauthor,
+            e.papers AS joint_papers, latest.year AS last_year,
+            latest.citekey AS latest_paper
+        FROM coauthor_edges e
+        JOIN people me ON me.id = e.person_id
+        JOIN people co ON co.id = e.coauthor_id
+        JOIN publications latest ON latest.id = e.latest_key % 1000000000
+        """,
+    )
 
 
 LATEST_VERSION = len(migrations._migrations)

@@ -11,5 +11,6 @@ MIGRATION_NAMES = (
     "m007_bibtex_strings",
     "m008_browsing_views",
     "m009_coauthor_graph",
+    "m010_coauthor_pairs_from_graph",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
