@@ -7,11 +7,9 @@ work (papers/, people/, store/); the CLI adds options and output, nothing else.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .errors import UsageError
 from .ids import ArxivId, Identifiers, parse_identifiers
 from .models import Publication
 from .papers.lookup import get_by_reference
@@ -22,7 +20,6 @@ from .store.maintenance import LibraryInfo, describe_library
 from .store.publications import count_publications, iter_publications
 
 if TYPE_CHECKING:
-    from .models import Notice, Progress
     from .papers.citations import CitedBibliography
     from .papers.finding import FindReport, FindResult
     from .sources.arxiv import ArxivClient
@@ -92,30 +89,13 @@ class Library:
 
     # -- adding papers -----------------------------------------------------------
 
-    def add(
-        self,
-        identifiers: Iterable[str | ArxivId] | Identifiers,
-        *,
-        author: str | None = None,
-        dry_run: bool = False,
-        progress: Progress | None = None,
-        client: ArxivClient | None = None,
-        on_retry: Notice | None = None,
-    ) -> Report:
-        """Fetch arXiv ids and DOIs (each checked first) and store them: new papers
-        added, known ones updated. ``author`` keeps only that person's papers (the others
-        are skipped); ``dry_run`` writes nothing; ``on_retry`` hears of each retry."""
-        from .papers.adding import add
-        from .papers.finding import add_checked
+    def add(self, identifiers: Iterable[str | ArxivId] | Identifiers, **options) -> Report:
+        """Fetch arXiv ids and DOIs (each checked first) and store them: new papers added,
+        known ones updated. Options: ``author`` (keep only that person's papers),
+        ``dry_run``, ``progress``, ``client``, ``on_retry`` (hears of each retry)."""
+        from .papers.finding import add_identifiers
 
-        wanted = parse_identifiers(identifiers)
-        options = {"progress": progress, "client": client, "on_retry": on_retry}
-        if author is not None or dry_run:
-            return add_checked(
-                self.conn, wanted.arxiv_ids, wanted.dois, author=author, dry_run=dry_run,
-                **options,
-            )  # fmt: skip
-        return add(self.conn, wanted.arxiv_ids, wanted.dois, **options)
+        return add_identifiers(self.conn, identifiers, **options)
 
     def add_arxiv(self, identifiers: Iterable[str | ArxivId], **options) -> Report:
         """Like ``add``, for arXiv identifiers only."""
@@ -298,51 +278,26 @@ class Library:
         paper_ids = [self.get(reference).id for reference in papers]
         return split_named(self.conn, name, variants=variants, paper_ids=paper_ids, into=into)
 
-    def coauthors(
-        self,
-        names: str | Iterable[str],
-        *,
-        since_year: int | None = None,
-        months: int | None = None,
-        as_of: date | None = None,
-        counts: bool = True,
-    ) -> list:
-        """Co-authors of one person, or of several (a lab: each co-author once, with
-        whose co-author they are), with joint-paper counts, last year and date active,
-        and latest affiliation. ``months`` counts back from ``as_of`` (default today); a
-        paper whose month is unknown counts as the end of its year. ``counts=False``
-        leaves the joint papers uncounted (None): the NSF table needs none."""
-        from .people.coauthors import coauthors, months_ago
-        from .people.lookup import resolve_distinct
+    def coauthors(self, names: str | Iterable[str], **options) -> list:
+        """Co-authors of one person, or of several (a lab: each co-author once, with whose
+        co-author they are): joint papers, last year and date active, latest affiliation.
+        Options: ``since_year``; ``months`` back from ``as_of`` (default today), a paper of
+        unknown month counting as the end of its year; ``counts=False`` (NSF table)."""
+        from .people.coauthors import coauthors_named
 
-        names = [names] if isinstance(names, str) else list(names)
-        if not names:
-            raise UsageError("name at least one person")
-        people = resolve_distinct(self.conn, names, "name each person once")
-        since_month = months_ago(months, as_of) if months else None
-        return coauthors(
-            self.conn, people, since_year=since_year, since_month=since_month, counts=counts
-        )
+        return coauthors_named(self.conn, names, **options)
 
     def overlap(self, names: Iterable[str]):
         """Co-authors shared by all the people named, and their joint papers."""
-        from .people.coauthors import overlap
-        from .people.lookup import resolve_distinct
+        from .people.coauthors import overlap_named
 
-        names = list(names)
-        if len(names) < 2:
-            raise UsageError("overlap needs at least two people")
-        return overlap(
-            self.conn, resolve_distinct(self.conn, names, "overlap needs two different people")
-        )
+        return overlap_named(self.conn, names)
 
     def collaboration_path(self, source: str, target: str):
         """The shortest co-authorship chain between two people, or None."""
-        from .people.coauthors import path
-        from .people.lookup import resolve_distinct
+        from .people.coauthors import path_named
 
-        ids = resolve_distinct(self.conn, [source, target], "a path needs two different people")
-        return path(self.conn, *ids)
+        return path_named(self.conn, source, target)
 
     def person_names(self, ids: Iterable[int]) -> dict[int, str]:
         from .store.coauthors import names_of

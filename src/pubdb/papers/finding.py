@@ -9,13 +9,13 @@ it was. Matches need strong evidence (papers/title_match.py); the rest is report
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import NetworkError, UsageError
-from ..ids import ArxivId
+from ..ids import ArxivId, Identifiers, parse_identifiers
 from ..models import Author, Notice, Progress
 from ..names import parse_name
 from ..people.resolution import PersonResolver, save_authors
@@ -23,6 +23,7 @@ from ..store.connection import write_transaction
 from ..store.publications import find_id, get_publication, publications_by_id, update_publication
 from ..store.search import search_ids
 from ..store.search_query import parse_query
+from .adding import add as add_unchecked
 from .adding import (
     arxiv_client,
     fetch_arxiv,
@@ -420,6 +421,24 @@ def describe_record(record: ArxivRecord) -> str:
 
 
 # -- add --author ------------------------------------------------------------------------
+
+
+def add_identifiers(
+    conn: sqlite3.Connection,
+    identifiers: Iterable[str | ArxivId] | Identifiers,
+    *,
+    author: str | None = None,
+    dry_run: bool = False,
+    **options,
+) -> Report:
+    """arXiv ids and DOIs as typed, each checked first, then fetched and stored: plain
+    ``add``, or ``add_checked`` when one person's papers are wanted or nothing written."""
+    wanted = parse_identifiers(identifiers)
+    if author is not None or dry_run:
+        return add_checked(
+            conn, wanted.arxiv_ids, wanted.dois, author=author, dry_run=dry_run, **options
+        )
+    return add_unchecked(conn, wanted.arxiv_ids, wanted.dois, **options)
 
 
 def add_checked(

@@ -17,9 +17,11 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ..errors import UsageError
 from ..store import coauthors as stored
 from ..store import profiles
 from ..store.graph import decode
+from .lookup import resolve_distinct
 
 if TYPE_CHECKING:
     import sqlite3
@@ -285,3 +287,34 @@ def months_ago(months: int, today: datetime.date | None = None) -> tuple[int, in
     today = today or datetime.date.today()
     index = today.year * 12 + (today.month - 1) - months
     return index // 12, index % 12 + 1
+
+
+def coauthors_named(
+    conn: sqlite3.Connection,
+    names: str | Iterable[str],
+    *,
+    months: int | None = None,
+    as_of: datetime.date | None = None,
+    **options,
+) -> list[Coauthor]:
+    """``coauthors`` of people named as typed; ``months`` counts back from ``as_of``."""
+    names = [names] if isinstance(names, str) else list(names)
+    if not names:
+        raise UsageError("name at least one person")
+    people = resolve_distinct(conn, names, "name each person once")
+    since_month = months_ago(months, as_of) if months else None
+    return coauthors(conn, people, since_month=since_month, **options)
+
+
+def overlap_named(conn: sqlite3.Connection, names: Iterable[str]) -> Overlap:
+    """``overlap`` of people named as typed (at least two, all different)."""
+    names = list(names)
+    if len(names) < 2:
+        raise UsageError("overlap needs at least two people")
+    return overlap(conn, resolve_distinct(conn, names, "overlap needs two different people"))
+
+
+def path_named(conn: sqlite3.Connection, source: str, target: str) -> list[Hop] | None:
+    """``path`` between two people named as typed."""
+    ids = resolve_distinct(conn, [source, target], "a path needs two different people")
+    return path(conn, *ids)
