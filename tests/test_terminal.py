@@ -28,8 +28,9 @@ from pubdb.cli.terminal import (
     readable,
     text_width,
 )
-from pubdb.library import Library, counted
+from pubdb.library import Library
 from pubdb.models import Author, Publication
+from pubdb.papers.exporting import counted
 from pubdb.papers.reports import ACTIONS, Outcome
 from pubdb.store.connection import connect
 

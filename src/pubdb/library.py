@@ -1,29 +1,25 @@
 """The pubdb library: the API a user imports, and the one thing the CLI calls.
 
-A thin facade: each method opens the work of one concern (papers/, people/, render/,
-store/) on this library's database.
+A thin facade: each method hands this library's database to the concern that does the
+work (papers/, people/, store/); the CLI adds options and output, nothing else.
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TYPE_CHECKING, TextIO
 
 from .errors import UsageError
 from .ids import ArxivId, Identifiers, parse_identifiers
 from .models import Publication
-from .papers.lookup import get_by_reference, get_each
+from .papers.lookup import get_by_reference
 from .papers.reports import Report
 from .store import connection
 from .store.location import locate
+from .store.maintenance import LibraryInfo, describe_library
 from .store.publications import count_publications, iter_publications
-
-T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .models import Notice, Progress
@@ -31,8 +27,8 @@ if TYPE_CHECKING:
     from .sources.arxiv import ArxivClient
     from .sources.arxiv_query import SearchQuery
 
-EXPORT_PROGRESS_MIN = 5_000  # records; smaller exports take well under a second
 FIND_LIMIT = 1000  # arXiv results a search reads unless told otherwise
+__all__ = ["Library", "LibraryInfo", "default_db_path", "find_papers", "library_info"]
 
 
 def default_db_path() -> Path:
@@ -41,83 +37,21 @@ def default_db_path() -> Path:
     return locate().path
 
 
-@dataclass
-class LibraryInfo:
-    """Which library a command would use, and what it holds (None when it does not
-    exist)."""
-
-    path: Path
-    origin: str
-    explanation: str
-    exists: bool
-    schema_version: int | None = None
-    publications: int | None = None
-    people: int | None = None
-    read_only: bool | None = None
-
-
 def library_info(path: str | Path | None = None) -> LibraryInfo:
     """What ``Library(path)`` would open, without creating or changing anything."""
-    from .store.people import count_people
-
-    location = locate(path)
-    info = LibraryInfo(location.path, location.origin, location.explanation,
-                       location.path.exists())  # fmt: skip
-    if info.exists:
-        with Library(location.path, create=False) as library:
-            info.schema_version = connection.schema_version(library.conn)
-            info.publications = library.count()
-            info.people = count_people(library.conn)
-            info.read_only = library.read_only
-    return info
+    return describe_library(path)
 
 
-def find_papers(
-    query: SearchQuery, *, db_path: str | Path | None = None, add: bool = False, **options
-) -> FindResult:
-    """``Library.find`` for someone who may have no library yet: without a database (and
-    without ``add``) the search runs, nothing is marked and no file is created."""
+def find_papers(query: SearchQuery, *, db_path: str | Path | None = None, **options) -> FindResult:
+    """``Library.find`` for someone who may have no library yet: the search runs,
+    nothing is marked and no file is created."""
     path = locate(db_path).path
-    if add or path.exists():
-        with Library(path, create=add) as library:
-            return library.find(query, add=add, **options)
+    if path.exists():
+        with Library(path, create=False) as library:
+            return library.find(query, **options)
     from .papers.finding import find
 
     return find(None, query, limit=options.pop("limit", FIND_LIMIT), **options)
-
-
-@contextmanager
-def without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while a whole library is held as objects: with
-    100k records its repeated full scans doubled the time of an export, and took a
-    quarter of an import's, for no garbage (records and parsed blocks hold no cycles).
-    Reference counting still frees everything."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def counted(items: Iterable[T], step: Callable[[int], None], every: int = 100) -> Iterator[T]:
-    """``items`` as they are, reporting ``step(every)`` after each ``every`` of them."""
-    done = 0
-    for item in items:
-        yield item
-        done += 1
-        if done % every == 0:
-            step(every)
-    if done % every:
-        step(done % every)
-
-
-def months_ago(months: int, today: date | None = None) -> tuple[int, int]:
-    """(year, month) ``months`` calendar months before today's month."""
-    today = today or date.today()
-    index = today.year * 12 + (today.month - 1) - months
-    return index // 12, index % 12 + 1
 
 
 class Library:
@@ -139,9 +73,8 @@ class Library:
             raise connection.read_only_error(self.path)
 
     def close(self, *, discard_if_empty: bool = False) -> bool:
-        """Close the database; ``discard_if_empty`` also removes its files if it holds
-        no publication (a library made for a command that failed leaves nothing).
-        Returns whether it was removed."""
+        """Close the database; ``discard_if_empty`` removes its files when it holds no
+        publication (a library made for a command that failed). Returns whether it did."""
         if discard_if_empty:
             from .store.maintenance import remove_database
 
@@ -167,33 +100,28 @@ class Library:
         client: ArxivClient | None = None,
         on_retry: Notice | None = None,
     ) -> Report:
-        """Fetch arXiv ids and DOIs (each from its own service) and store them: new
-        papers are added, known ones updated. Every identifier is checked first;
-        ``on_retry`` is told of each retry (why, how long until it, which attempt). With
-        ``author``, only papers one of whose authors is that person are stored (the
-        others are reported as skipped); ``dry_run`` writes nothing."""
-        wanted = parse_identifiers(identifiers)
-        if author is not None or dry_run:
-            from .papers.finding import add_checked
+        """Fetch arXiv ids and DOIs (each checked first) and store them: new papers
+        added, known ones updated. ``author`` keeps only that person's papers (the others
+        are skipped); ``dry_run`` writes nothing; ``on_retry`` hears of each retry."""
+        from .papers.adding import add
+        from .papers.finding import add_checked
 
+        wanted = parse_identifiers(identifiers)
+        options = {"progress": progress, "client": client, "on_retry": on_retry}
+        if author is not None or dry_run:
             return add_checked(
                 self.conn, wanted.arxiv_ids, wanted.dois, author=author, dry_run=dry_run,
-                progress=progress, client=client, on_retry=on_retry,
+                **options,
             )  # fmt: skip
-        from .papers.adding import add
+        return add(self.conn, wanted.arxiv_ids, wanted.dois, **options)
 
-        return add(
-            self.conn, wanted.arxiv_ids, wanted.dois,
-            progress=progress, client=client, on_retry=on_retry,
-        )  # fmt: skip
+    def add_arxiv(self, identifiers: Iterable[str | ArxivId], **options) -> Report:
+        """Like ``add``, for arXiv identifiers only."""
+        return self.add(parse_identifiers(identifiers, dois=False), **options)
 
     def add_titles(self, text: str, **options) -> FindReport:
-        """Add the papers of a publication list (a CV's, or one title a line), each found
-        on arXiv by its title (or the arXiv id its line links to) on strong evidence, with
-        the venue, status, notes and equal-contribution stars the line gives. Options:
-        ``source`` (the file's name, for reports), ``keep_unmatched`` (store entries
-        arXiv lacks from the line itself), ``author``, ``dry_run``, ``progress``,
-        ``client``."""
+        """Add the papers of a publication list (a CV's), each found on arXiv on strong
+        evidence, with what its line says (papers.finding.add_titles)."""
         from .papers.finding import add_titles
 
         return add_titles(self.conn, text, **options)
@@ -201,43 +129,19 @@ class Library:
     def find(
         self, query: SearchQuery, *, limit: int = FIND_LIMIT, add: bool = False, **options
     ) -> FindResult:
-        """Search arXiv (``SearchQuery``: author, title, date range), newest first, up to
-        ``limit`` results; keep the papers by the person asked for and mark those in the
-        library; ``add`` stores the others in one transaction. Options: ``dry_run``,
-        ``progress``, ``client``."""
+        """Search arXiv by author, title and dates; keep the person's papers, mark those
+        the library has, and with ``add`` store the others (papers.finding.find)."""
         from .papers.finding import find
 
         return find(self.conn, query, limit=limit, add=add, **options)
 
-    def add_arxiv(self, identifiers: Iterable[str | ArxivId], **options) -> Report:
-        """Like ``add``, for arXiv identifiers only."""
-        return self.add(parse_identifiers(identifiers, dois=False), **options)
+    def refresh(self, references: Iterable[str] = (), **options) -> Report:
+        """Re-query arXiv for arXiv-linked records (all, or those named): new versions,
+        DOIs and journal refs; edited fields stay. Options: dry_run, progress, client,
+        on_retry."""
+        from .papers.adding import records_to_refresh, refresh
 
-    def refresh(
-        self,
-        references: Iterable[str] = (),
-        *,
-        dry_run: bool = False,
-        progress: Progress | None = None,
-        client: ArxivClient | None = None,
-        on_retry: Notice | None = None,
-    ) -> Report:
-        """Re-query arXiv for arXiv-linked records (all, or the ones named): new versions,
-        DOIs and journal refs. User-edited fields are never overwritten."""
-        from .papers.adding import refresh
-
-        references = list(references)
-        if references:
-            publications = get_each(self.conn, references)
-            missing = [p.citekey for p in publications if not p.arxiv_id]
-            if missing:
-                raise UsageError(f"no arXiv id to refresh from: {', '.join(missing)}")
-        else:
-            publications = list(iter_publications(self.conn, with_arxiv_id=True))
-        return refresh(
-            self.conn, publications,
-            dry_run=dry_run, progress=progress, client=client, on_retry=on_retry,
-        )  # fmt: skip
+        return refresh(self.conn, records_to_refresh(self.conn, list(references)), **options)
 
     def arxiv_client(self) -> ArxivClient:
         from .papers.adding import arxiv_client
@@ -247,6 +151,7 @@ class Library:
     def import_bibtex(self, paths: Iterable[str | Path], **options) -> Report:
         """Import .bib files in one transaction (options: dry_run, strict,
         prefer_incoming, progress). Broken entries are reported and skipped."""
+        from .papers.exporting import without_cycle_collection
         from .papers.importing import import_files
 
         with without_cycle_collection():  # a quarter of tugboat.bib's import, for no garbage
@@ -254,22 +159,12 @@ class Library:
 
     # -- changing papers ---------------------------------------------------------
 
-    def edit(
-        self,
-        reference: str,
-        assignments: Iterable[tuple[str, str]] = (),
-        unset: Iterable[str] = (),
-        *,
-        force: bool = True,
-        notes: list[str] | None = None,
-    ) -> Publication:
-        """Set or unset fields of one publication; edited fields are locked against
-        refresh and merges; without ``force`` a field name that is not BibTeX's nor the
-        record's is refused. Returns the publication as saved; what was derived (a
-        dropped arXiv month) is added to ``notes``."""
+    def edit(self, reference: str, assignments=(), unset=(), **options) -> Publication:
+        """Set or unset fields of one publication (locked against refresh and merges);
+        options ``force`` (an unknown field name) and ``notes`` (what was derived)."""
         from .papers.editing import edit
 
-        return edit(self.conn, reference, assignments, unset, force=force, notes=notes)
+        return edit(self.conn, reference, assignments, unset, **options)
 
     def record_bibtex(self, reference: str) -> str:
         """One record as the BibTeX entry ``edit_bibtex`` takes back."""
@@ -308,34 +203,18 @@ class Library:
         return get_by_reference(self.conn, reference)
 
     def publications(
-        self,
-        *,
-        author: str | None = None,
-        limit: int | None = None,
+        self, *, author: str | None = None, limit: int | None = None,
         order_by: str = "year DESC, month DESC, id DESC",
-    ) -> Iterator[Publication]:
+    ) -> Iterator[Publication]:  # fmt: skip
         """All publications (or one author's), newest first."""
         person_id = self.resolve_author(author) if author is not None else None
         return iter_publications(self.conn, person_id=person_id, limit=limit, order_by=order_by)
 
     def search(self, query: str, *, limit: int | None = None) -> list[Publication]:
-        """Full-text search, best match first: words anywhere ('nunez' finds Núñez,
-        'C++' and 'μP' are words), "a phrase", author:, title:, venue:, abstract:,
-        key: and year: (2024, 2023..2025) prefixes, a bare year, -word to exclude."""
-        from .people.lookup import matching_people
-        from .store.publications import publications_by_id
-        from .store.search import search_ids
-        from .store.search_query import parse_query
+        """Full-text search, best match first (papers.lookup.search for the syntax)."""
+        from .papers.lookup import search
 
-        parsed = parse_query(query)
-        if parsed.empty:
-            shown = query if len(query) <= 100 else query[:99] + "…"
-            raise UsageError(f"nothing to search for in {shown!r}: give a word, a name or a year")
-        for term in parsed.author_terms:
-            parsed.people[term.text] = tuple(p.id for p in matching_people(self.conn, term.text))
-        ids = search_ids(self.conn, parsed, limit)
-        found = publications_by_id(self.conn, ids)
-        return [found[pub_id] for pub_id in ids if pub_id in found]
+        return search(self.conn, query, limit)
 
     def provenance(self, publication: Publication):
         """Where a publication and each of its values came from (papers.provenance)."""
@@ -360,47 +239,15 @@ class Library:
 
         return resolve_query(self.conn, name)
 
+    def _person(self, author: str | None) -> int | None:
+        return self.resolve_author(author) if author else None
+
     def authors(self, query: str | None = None) -> list:
         """People (all, or those a name could mean) with paper counts and name variants;
         UsageError with the closest names when a query means nobody."""
         from .people.lookup import find_people, summaries
 
         return find_people(self.conn, query) if query is not None else summaries(self.conn)
-
-    def _distinct(self, names: Iterable[str], purpose: str) -> list[int]:
-        from .people.lookup import resolve_distinct
-
-        return resolve_distinct(self.conn, names, purpose)
-
-    def author_profile(self, name: str):
-        """What a person is called and where they work (``people.profile.PersonProfile``):
-        preferred name, family-name decision, contact, affiliations newest first."""
-        from .people.profile import person_profile
-
-        return person_profile(self.conn, self.resolve_author(name))
-
-    def set_author(
-        self,
-        name: str,
-        *,
-        full_name: str | None = None,
-        family: str | None = None,
-        affiliation: str | None = None,
-        since: int | None = None,
-        contact: str | None = None,
-        unset: Iterable[str] = (),
-    ):
-        """Decide a person's full name, where their family name starts, an affiliation
-        (``since`` a year, else current) or contact; ``unset`` forgets such decisions.
-        Every later import, add and refresh respects them. Returns the profile."""
-        from .people.profile import ProfileChange, change_profile, person_profile, unset_items
-
-        change = ProfileChange(full_name, family, affiliation, since, contact, unset_items(unset))
-        change.check()
-        person_id = self.resolve_author(name)
-        with connection.write_transaction(self.conn):
-            change_profile(self.conn, person_id, change)
-        return person_profile(self.conn, person_id)
 
     def author(self, name: str):
         """One person: (summary, their publications newest first)."""
@@ -410,6 +257,21 @@ class Library:
         publications = list(iter_publications(self.conn, person_id=person_id))
         return summaries(self.conn, [person_id])[0], publications
 
+    def author_profile(self, name: str):
+        """What a person is called and where they work (people.profile.PersonProfile)."""
+        from .people.profile import person_profile
+
+        return person_profile(self.conn, self.resolve_author(name))
+
+    def set_author(self, name: str, *, full_name=None, family=None, affiliation=None,
+                   since=None, contact=None, unset: Iterable[str] = ()):  # fmt: skip
+        """Decide a person's full name, where their family name starts, an affiliation
+        (``since`` a year, else current) or contact; ``unset`` forgets such decisions."""
+        from .people.profile import ProfileChange, set_named, unset_items
+
+        change = ProfileChange(full_name, family, affiliation, since, contact, unset_items(unset))
+        return set_named(self.conn, name, change)
+
     def ambiguous_authors(self) -> list:
         from .people.decisions import ambiguities
 
@@ -417,47 +279,22 @@ class Library:
 
     def merge_authors(self, keep: str, other: str):
         """Declare two names one person; the decision survives re-import and refresh."""
-        from .people.decisions import merge_people
-        from .people.lookup import summaries
+        from .people.decisions import merge_named
 
-        keep_id, other_id = self._distinct([keep, other], "they are one person already")
-        with connection.write_transaction(self.conn):
-            merge_people(self.conn, keep_id, other_id)
-        return summaries(self.conn, [keep_id])[0]
+        return merge_named(self.conn, keep, other)
 
     def alias_author(self, name: str, variant: str):
-        """``variant`` also means this person (a name added, none removed; a name of
-        someone else is refused). Returns (person, authorships moved)."""
-        from .people.decisions import add_alias
-        from .people.lookup import summaries
-        from .store.people import drop_orphan_people
+        """``variant`` also means this person. Returns (person, authorships moved)."""
+        from .people.decisions import alias_named
 
-        person_id = self.resolve_author(name)
-        with connection.write_transaction(self.conn):
-            moved = add_alias(self.conn, person_id, variant)
-            drop_orphan_people(self.conn)
-        return summaries(self.conn, [person_id])[0], moved
+        return alias_named(self.conn, name, variant)
 
-    def split_author(
-        self,
-        name: str,
-        *,
-        variants: Iterable[str] = (),
-        papers: Iterable[str] = (),
-        into: str | None = None,
-    ):
+    def split_author(self, name: str, *, variants=(), papers=(), into: str | None = None):
         """Split names or papers off a person. Returns (new person, authorships moved)."""
-        from .people.decisions import split_person
-        from .people.lookup import summaries
+        from .people.decisions import split_named
 
-        person_id = self.resolve_author(name)
         paper_ids = [self.get(reference).id for reference in papers]
-        target = self.resolve_author(into) if into else None
-        with connection.write_transaction(self.conn):
-            new_id, moved = split_person(
-                self.conn, person_id, variants=variants, papers=paper_ids, into=target
-            )
-        return summaries(self.conn, [new_id])[0], moved
+        return split_named(self.conn, name, variants=variants, paper_ids=paper_ids, into=into)
 
     def coauthors(
         self,
@@ -471,29 +308,34 @@ class Library:
         whose co-author they are), with joint-paper counts, last year and date active,
         and latest affiliation. ``months`` counts back from ``as_of`` (default today); a
         paper whose month is unknown counts as the end of its year."""
-        from .people.coauthors import coauthors
+        from .people.coauthors import coauthors, months_ago
+        from .people.lookup import resolve_distinct
 
         names = [names] if isinstance(names, str) else list(names)
         if not names:
             raise UsageError("name at least one person")
-        people = self._distinct(names, "name each person once")
+        people = resolve_distinct(self.conn, names, "name each person once")
         since_month = months_ago(months, as_of) if months else None
         return coauthors(self.conn, people, since_year=since_year, since_month=since_month)
 
     def overlap(self, names: Iterable[str]):
         """Co-authors shared by all the people named, and their joint papers."""
         from .people.coauthors import overlap
+        from .people.lookup import resolve_distinct
 
         names = list(names)
         if len(names) < 2:
             raise UsageError("overlap needs at least two people")
-        return overlap(self.conn, self._distinct(names, "overlap needs two different people"))
+        return overlap(
+            self.conn, resolve_distinct(self.conn, names, "overlap needs two different people")
+        )
 
     def collaboration_path(self, source: str, target: str):
         """The shortest co-authorship chain between two people, or None."""
         from .people.coauthors import path
+        from .people.lookup import resolve_distinct
 
-        ids = self._distinct([source, target], "a path needs two different people")
+        ids = resolve_distinct(self.conn, [source, target], "a path needs two different people")
         return path(self.conn, *ids)
 
     def person_names(self, ids: Iterable[int]) -> dict[int, str]:
@@ -518,53 +360,13 @@ class Library:
 
     # -- export ------------------------------------------------------------------
 
-    def export_bibtex(
-        self,
-        out: TextIO,
-        *,
-        author: str | None = None,
-        al_folio: bool = False,
-        selected: bool = False,
-        expand_strings: bool = False,
-        progress: Progress | None = None,
-    ) -> int:
-        """BibTeX of every publication (or one author's, or the selected ones), after the
-        imported @preamble blocks and the @string macros the entries use
-        (``expand_strings``: plain values instead); with ``al_folio`` the fields al-folio
-        shows are added (arxiv, pdf, html, abbr). ``progress(total)`` opens a bar
-        counting entries (whole large libraries only). Returns how many entries."""
-        from .bibtex.writer import export_bibtex
-        from .papers.website import bibtex_records
+    def export_bibtex(self, out: TextIO, *, author: str | None = None, **options) -> int:
+        """BibTeX of every publication (or one author's) after the imported @preamble and
+        @string blocks they use; options ``al_folio``, ``selected``, ``expand_strings``,
+        ``progress`` (papers.exporting.export_bibtex). Returns how many entries."""
+        from .papers.exporting import export_bibtex
 
-        person_id = self.resolve_author(author) if author is not None else None
-        order = "year DESC, month DESC, citekey"  # not row ids: re-import keeps the order
-        person_id = self.resolve_author(author) if author is not None else None
-        found = iter_publications(self.conn, person_id=person_id, order_by=order)
-        total = self.count() if progress and person_id is None and not selected else 0
-        bar = progress(total) if progress and total >= EXPORT_PROGRESS_MIN else nullcontext()
-        with without_cycle_collection(), bar as step:
-            found = counted(found, step) if step else found
-            if al_folio or selected:
-                found = bibtex_records(found, selected=selected, al_folio=al_folio)
-            return export_bibtex(
-                self.conn, found, out, person_id=person_id, expand_strings=expand_strings
-            )
-
-    def export_hugo(self, folder: str | Path, *, author: str | None = None, **options) -> int:
-        """A HugoBlox publication page (DIR/KEY/index.md and cite.bib) for every
-        publication (or one author's); ``options`` as ``render.ListOptions``."""
-        from .papers.website import write_hugo_pages
-        from .render import ListOptions, author_matcher
-        from .store.publications import person_ids_in
-
-        settings = ListOptions(**options)
-        person_id = self.resolve_author(author) if author else None
-        if person_id is not None:
-            settings.highlight = author_matcher(person_ids=[person_id])
-        if settings.name_style == "full":
-            settings.full_names = self.person_names(person_ids_in(self.conn, person_id))
-        found = iter_publications(self.conn, person_id=person_id)
-        return write_hugo_pages(found, folder, settings)
+        return export_bibtex(self.conn, out, person_id=self._person(author), **options)
 
     def render_list(self, format: str, *, author: str | None = None, **options) -> str:
         """A formatted publication list (markdown, html, latex, text, json, csl-json),
@@ -572,46 +374,21 @@ class Library:
         return "".join(self.stream_list(format, author=author, **options))
 
     def stream_list(self, format: str, *, author: str | None = None, **options) -> Iterator[str]:
-        """``render_list`` in pieces, read from the database group by group: memory
-        stays flat in the library's size."""
-        from .render import ListOptions, author_matcher, render, stream
-        from .render.entries import kind_ranks
-        from .store.publications import iter_for_list, person_ids_in
+        """``render_list`` in pieces, read group by group (memory flat in the library)."""
+        from .papers.exporting import stream_list
 
-        settings = ListOptions(**options)
-        person_id = self.resolve_author(author) if author else None
-        if settings.name_style == "full":
-            settings.full_names = self.person_names(person_ids_in(self.conn, person_id))
-        if person_id is not None:
-            settings.highlight = author_matcher(person_ids=[person_id])
-            if settings.heading is None:
-                settings.heading = f"Publications of {self.person_names([person_id])[person_id]}"
-        with without_cycle_collection():
-            if format == "json":  # whole records, abstracts and TeX sources included
-                found = iter_publications(self.conn, person_id=person_id, order_by="id")
-                yield render(found, format, settings)
-                return
-            ranks = kind_ranks(settings.order) if settings.group_by == "kind" else None
-            found = iter_for_list(
-                self.conn, person_id=person_id, selected=settings.selected, kind_ranks=ranks
-            )
-            yield from stream(found, format, settings)
+        return stream_list(self.conn, format, self._person(author), options)
 
-    def render_style(
-        self,
-        style: str,
-        *,
-        author: str | None = None,
-        output: str = "text",
-        selected: bool = False,
-    ) -> str:
+    def render_style(self, style: str, *, author: str | None = None, output: str = "text",
+                     selected: bool = False) -> str:  # fmt: skip
         """The publications formatted by a CSL citation style (apa, ieee, chicago, ...)."""
-        from .render.styles import render_style
-        from .store.publications import iter_for_list
+        from .papers.exporting import render_style
 
-        person_id = self.resolve_author(author) if author else None
-        found = iter_for_list(
-            self.conn, person_id=person_id, selected=selected, newest_first=False
-        )  # entry order: a numeric style numbers the CV's own order
-        with without_cycle_collection():
-            return render_style(list(found), style, output)
+        return render_style(self.conn, style, self._person(author), output, selected)
+
+    def export_hugo(self, folder: str | Path, *, author: str | None = None, **options) -> int:
+        """A HugoBlox publication page (DIR/KEY/index.md and cite.bib) for every
+        publication (or one author's); ``options`` as ``render.ListOptions``."""
+        from .papers.exporting import export_hugo
+
+        return export_hugo(self.conn, folder, self._person(author), options)

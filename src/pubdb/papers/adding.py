@@ -94,6 +94,21 @@ def add(
     return report
 
 
+def records_to_refresh(conn: sqlite3.Connection, references: Sequence[str]) -> list[Publication]:
+    """The records named (each must have an arXiv id), else every arXiv-linked one."""
+    from ..errors import UsageError
+    from ..store.publications import iter_publications
+    from .lookup import get_each
+
+    if not references:
+        return list(iter_publications(conn, with_arxiv_id=True))
+    publications = get_each(conn, references)
+    missing = [p.citekey for p in publications if not p.arxiv_id]
+    if missing:
+        raise UsageError(f"no arXiv id to refresh from: {', '.join(missing)}")
+    return publications
+
+
 def refresh(
     conn: sqlite3.Connection,
     publications: Sequence[Publication],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..errors import InvalidIdentifier, RecordNotFound
+from ..errors import InvalidIdentifier, RecordNotFound, UsageError
 from ..ids import arxiv_id_from_doi, is_doi, normalize_doi, parse_arxiv_id
 from ..models import Publication
 from ..store.publications import find_by_former_key, find_id, get_publication
@@ -55,3 +55,24 @@ def owned_elsewhere(conn: sqlite3.Connection, column: str, value: str, pub_id: i
     """Whether another record than ``pub_id`` holds this citation key, DOI or arXiv id."""
     owner = find_id(conn, column, value)
     return owner is not None and owner != pub_id
+
+
+def search(conn: sqlite3.Connection, query: str, limit: int | None = None) -> list[Publication]:
+    """Full-text search, best match first: words anywhere ('nunez' finds Núñez, 'C++'
+    and 'μP' are words), "a phrase", author:, title:, venue:, abstract:, key: and
+    year: (2024, 2023..2025) prefixes, a bare year, -word to exclude. An author: term
+    also finds the papers of the people that name means."""
+    from ..people.lookup import matching_people
+    from ..store.publications import publications_by_id
+    from ..store.search import search_ids
+    from ..store.search_query import parse_query
+
+    parsed = parse_query(query)
+    if parsed.empty:
+        shown = query if len(query) <= 100 else query[:99] + "…"
+        raise UsageError(f"nothing to search for in {shown!r}: give a word, a name or a year")
+    for term in parsed.author_terms:
+        parsed.people[term.text] = tuple(p.id for p in matching_people(conn, term.text))
+    ids = search_ids(conn, parsed, limit)
+    found = publications_by_id(conn, ids)
+    return [found[pub_id] for pub_id in ids if pub_id in found]

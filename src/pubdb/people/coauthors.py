@@ -7,6 +7,7 @@ and always expands the smaller side; the statements are in store/coauthors.py.
 from __future__ import annotations
 
 import calendar
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -225,3 +226,10 @@ def _join(forward, backward, meeting: int) -> list[tuple[int, int, int]]:
 def _hops(conn: sqlite3.Connection, links: list[tuple[int, int, int]]) -> list[Hop]:
     refs = _paper_refs(conn, [paper for _, _, paper in links])
     return [Hop(a, b, refs[paper]) for a, b, paper in links]
+
+
+def months_ago(months: int, today: datetime.date | None = None) -> tuple[int, int]:
+    """(year, month) ``months`` calendar months before today's month."""
+    today = today or datetime.date.today()
+    index = today.year * 12 + (today.month - 1) - months
+    return index // 12, index % 12 + 1

@@ -11,7 +11,8 @@ from ..errors import UsageError
 from ..names import name_form
 from ..normalize import plural
 from ..store import people as stored
-from .lookup import PersonSummary, summaries
+from ..store.connection import write_transaction
+from .lookup import PersonSummary, resolve_distinct, resolve_query, summaries
 from .resolution import PersonResolver, create_person, rename_to_best
 
 if TYPE_CHECKING:
@@ -141,3 +142,42 @@ def ambiguities(conn: sqlite3.Connection) -> list[Ambiguity]:
         for name, holder, others in found
         if holder in everyone
     ]
+
+
+# -- the decisions as the user names them: each in one write -------------------------
+
+
+def merge_named(conn: sqlite3.Connection, keep: str, other: str) -> PersonSummary:
+    """Declare two names one person; the decision survives re-import and refresh."""
+    keep_id, other_id = resolve_distinct(conn, [keep, other], "they are one person already")
+    with write_transaction(conn):
+        merge_people(conn, keep_id, other_id)
+    return summaries(conn, [keep_id])[0]
+
+
+def alias_named(conn: sqlite3.Connection, name: str, variant: str) -> tuple[PersonSummary, int]:
+    """``variant`` also means this person (a name added, none removed; a name of someone
+    else is refused). Returns (person, authorships moved)."""
+    person_id = resolve_query(conn, name)
+    with write_transaction(conn):
+        moved = add_alias(conn, person_id, variant)
+        stored.drop_orphan_people(conn)
+    return summaries(conn, [person_id])[0], moved
+
+
+def split_named(
+    conn: sqlite3.Connection,
+    name: str,
+    *,
+    variants: Iterable[str] = (),
+    paper_ids: Iterable[int] = (),
+    into: str | None = None,
+) -> tuple[PersonSummary, int]:
+    """Split names or papers off a person. Returns (new person, authorships moved)."""
+    person_id = resolve_query(conn, name)
+    target = resolve_query(conn, into) if into else None
+    with write_transaction(conn):
+        new_id, moved = split_person(
+            conn, person_id, variants=variants, papers=paper_ids, into=target
+        )
+    return summaries(conn, [new_id])[0], moved

@@ -183,3 +183,16 @@ def _unset(conn: sqlite3.Connection, person_id: int, item: str) -> None:
 
 def unset_items(items: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item.strip().lower() for item in items if item.strip()))
+
+
+def set_named(conn: sqlite3.Connection, name: str, change: ProfileChange) -> PersonProfile:
+    """Decide what the person ``name`` means is called and where they work (in one
+    write); every later import, add and refresh respects it. Returns the profile."""
+    from ..store.connection import write_transaction
+    from .lookup import resolve_query
+
+    change.check()
+    person_id = resolve_query(conn, name)
+    with write_transaction(conn):
+        change_profile(conn, person_id, change)
+    return person_profile(conn, person_id)

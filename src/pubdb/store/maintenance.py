@@ -162,3 +162,40 @@ def _repair(conn: sqlite3.Connection) -> list[str]:
         drop_orphan_people(conn)
         done.append(f"removed {len(orphans.ids)} orphan people")
     return done
+
+
+@dataclass
+class LibraryInfo:
+    """Which library a command would use, and what it holds (None when it does not
+    exist)."""
+
+    path: Path
+    origin: str
+    explanation: str
+    exists: bool
+    schema_version: int | None = None
+    publications: int | None = None
+    people: int | None = None
+    read_only: bool | None = None
+
+
+def describe_library(path: str | Path | None = None) -> LibraryInfo:
+    """What ``Library(path)`` would open, without creating or changing anything."""
+    from .connection import connect, is_read_only, schema_version
+    from .location import locate
+    from .people import count_people
+    from .publications import count_publications
+
+    location = locate(path)
+    info = LibraryInfo(location.path, location.origin, location.explanation,
+                       location.path.exists())  # fmt: skip
+    if info.exists:
+        conn = connect(location.path, create=False)
+        try:
+            info.schema_version = schema_version(conn)
+            info.publications = count_publications(conn)
+            info.people = count_people(conn)
+            info.read_only = is_read_only(conn)
+        finally:
+            conn.close()
+    return info
