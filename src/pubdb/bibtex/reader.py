@@ -88,9 +88,18 @@ class Macros(dict):
         super().__init__()
         self.known = known or {}
         self.expanded = 0  # characters macros added to this file's values so far
+        # raw expression -> its expansion under the macros as they are now: the same
+        # few (journal = j-TUGboat, month = jan) come back entry after entry
+        self._expansions: dict[str, Expanded] = {}
+
+    def __setitem__(self, name: str, value: str | None) -> None:
+        super().__setitem__(name, value)
+        self._expansions.clear()
 
     def expand(self, raw: str) -> Expanded:
-        expanded = expand_value(raw, self, self.known)
+        expanded = self._expansions.get(raw)
+        if expanded is None:
+            expanded = self._expansions[raw] = expand_value(raw, self, self.known)
         if expanded.macros:
             self.expanded += len(expanded.text)
             if self.expanded > MAX_EXPANSION_CHARS:
