@@ -81,6 +81,21 @@ def test_new_database_is_created_with_the_full_schema(tmp_path):
     assert path.is_file()
 
 
+@pytest.mark.parametrize(
+    ("configured", "kib"),
+    [(None, 64 * 1024), ("8", 8 * 1024), ("lots", 64 * 1024)],
+    ids=["default-64MB", "PUBDB_SQLITE_CACHE_MB=8", "not-a-number-ignored"],
+)
+def test_page_cache_holds_a_large_import(tmp_path, monkeypatch, configured, kib):
+    if configured is None:
+        monkeypatch.delenv("PUBDB_SQLITE_CACHE_MB", raising=False)
+    else:
+        monkeypatch.setenv("PUBDB_SQLITE_CACHE_MB", configured)
+    conn = connect(tmp_path / "pubdb.db")
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == -kib  # negative: KiB
+    conn.close()
+
+
 def test_a_missing_folder_is_refused_not_created(tmp_path):
     path = tmp_path / "a" / "b" / "pubdb.db"
     with pytest.raises(UsageError, match=f"folder {tmp_path / 'a' / 'b'} does not exist"):
