@@ -15,11 +15,14 @@ from .sql import in_chunks, now, tuple_cursor
 AUTHOR_BATCH = 500
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds one a call
+
+
 def _to_db(column: str, value: Any) -> Any:
     if column in JSON_COLUMNS:
         if not value:
             return "[]" if isinstance(value, list) else "{}"
-        return json.dumps(value, ensure_ascii=False)
+        return _JSON(value)
     return value
 
 
@@ -102,15 +105,19 @@ def insert_publications(conn: sqlite3.Connection, publications: Sequence[Publica
 
 _ROW_VALUES = operator.attrgetter("id", *COLUMNS)
 _ROW_JSON = tuple(
-    (position, column) for position, column in enumerate(("id", *COLUMNS)) if column in JSON_COLUMNS
+    position for position, column in enumerate(("id", *COLUMNS)) if column in JSON_COLUMNS
 )
 
 
 def _row(publication: Publication) -> list[Any]:
     """id and COLUMNS, in that order, as stored."""
     row = list(_ROW_VALUES(publication))
-    for position, column in _ROW_JSON:
-        row[position] = _to_db(column, row[position])
+    for position in _ROW_JSON:
+        value = row[position]
+        if value:
+            row[position] = _JSON(value)
+        else:
+            row[position] = "[]" if isinstance(value, list) else "{}"
     return row
 
 
