@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import json.scanner
 import operator
 import re
 import sqlite3
@@ -16,6 +17,17 @@ AUTHOR_BATCH = 500
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds one a call
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())
+
+
+def _from_json(text: str) -> Any:
+    """json.loads without its Python layers (~3x faster on the short texts of a row);
+    a text that is more than one bare value (spaces around it) goes json.loads's way."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
 
 
 def _to_db(column: str, value: Any) -> Any:
@@ -74,7 +86,7 @@ def _from_row(row: Sequence[Any]) -> Publication:
         if value in ("{}", "[]"):  # most rows: skip the JSON parser
             values[column] = {} if value == "{}" else []
         elif value:
-            values[column] = json.loads(value)
+            values[column] = _from_json(value)
     values["arxiv_categories"] = values["arxiv_categories"] or []
     values["id"], values["authors"] = row[0], []
     publication = object.__new__(Publication)  # every field is set: skip __init__ (hot)
@@ -299,7 +311,7 @@ def _authors_added(select: str) -> str:
 
 def _with_authors(conn: sqlite3.Connection, cursor: sqlite3.Cursor) -> Iterator[Publication]:
     """Publications from rows of a select given by ``_authors_added``."""
-    loads = json.loads
+    loads = _from_json
     while rows := cursor.fetchmany(AUTHOR_BATCH):
         for row in rows:
             publication = _from_row(row[:-1])
