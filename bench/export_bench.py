@@ -20,7 +20,7 @@ from pathlib import Path
 from import_bench import generated_bib
 from measure import PUBDB, measured
 
-BAR_SECONDS = 5.0
+BAR_SECONDS = {"BibTeX": 2.0, "Markdown": 5.0}  # issue 19: BibTeX ~20 µs an entry
 FORMATS = {"BibTeX": ["--bibtex"], "Markdown": ["--format", "markdown"]}
 
 
@@ -86,8 +86,8 @@ def rows(result: dict) -> list[dict]:
                 + ("" if complete else f" (**wrote {timing['written']:,} entries**)"),
                 "baseline": "—",
                 "ratio": "—",
-                "bar": f"< {BAR_SECONDS:.0f} s",
-                "met": seconds < BAR_SECONDS and complete,
+                "bar": f"< {BAR_SECONDS[name]:.0f} s",
+                "met": seconds < BAR_SECONDS[name] and complete,
             }
         )
         found.append(

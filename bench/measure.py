@@ -19,6 +19,7 @@ class Run:
     seconds: float
     peak_rss_mb: float  # the largest process of the tree (main or a parse worker)
     stdout: str
+    cpu_seconds: float = 0.0  # user + system of the whole tree (``measured`` only)
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> Run:
@@ -39,16 +40,17 @@ def measured(command: list[str], env: dict[str, str] | None = None) -> Run:
         "started = time.perf_counter()\n"
         "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
         "seconds = time.perf_counter() - started\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(json.dumps([done.returncode, seconds, peak, done.stdout, done.stderr]))\n"
+        "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "peak, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime\n"
+        "print(json.dumps([done.returncode, seconds, peak, cpu, done.stdout, done.stderr]))\n"
     )
     outcome = run([sys.executable, "-c", wrapper, *command], env)
     import json
 
-    code, seconds, peak, stdout, stderr = json.loads(outcome.stdout)  # peak: MB (kB / 1024)
+    code, seconds, peak, cpu, stdout, stderr = json.loads(outcome.stdout)  # peak: MB (kB / 1024)
     if code != 0:
         raise RuntimeError(f"{' '.join(command)} failed: {stderr.strip()[-500:]}")
-    return Run(seconds, peak, stdout)
+    return Run(seconds, peak, stdout, cpu)
 
 
 def python_timing(code: str, *arguments: str) -> float:

@@ -5,6 +5,7 @@ and atomic `export -o`."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -593,3 +594,31 @@ def test_author_filter_exports_only_that_authors_papers(run, arxiv, tmp_path):
     assert list(by_key(text)) == ["rutar2024attainable"]
     text = export_file(run, tmp_path / "merwe.bib", "--author", "S. van der Merwe")
     assert list(by_key(text)) == ["merwe2021determining"]
+
+
+def test_authors_come_back_in_their_written_order_not_their_people_order(run, tmp_path):
+    """Each record's authors are read in position order: here the later people (by id)
+    come first, and a record without authors has none."""
+    bib = tmp_path / "order.bib"
+    bib.write_text(
+        "@article{first, author = {Zed Zimmer and Yan Young}, title = {One}, year = {2020}}\n"
+        "@article{second, author = {Amy Adler and Yan Young and Zed Zimmer},"
+        " title = {Two}, year = {2021}}\n"
+        "@misc{third, title = {Nobody's}, year = {2022}}\n",
+        encoding="utf-8",
+    )
+    assert run("import", str(bib)).exit_code == 0
+    text = export_file(run, tmp_path / "out.bib")
+    authors = {key: fields_of(entry).get("author") for key, entry in by_key(text).items()}
+    assert authors == {
+        "first": "Zed Zimmer and Yan Young",
+        "second": "Amy Adler and Yan Young and Zed Zimmer",
+        "third": None,
+    }
+    listed = run("list", "--json")
+    by_citekey = {item["citekey"]: item for item in json.loads(listed.stdout)}
+    assert [a["name"] for a in by_citekey["second"]["authors"]] == [
+        "Amy Adler",
+        "Yan Young",
+        "Zed Zimmer",
+    ]

@@ -16,6 +16,7 @@ from pubdb.errors import DatabaseError, UsageError
 from pubdb.library import Library
 from pubdb.models import Author, Publication
 from pubdb.papers import adding
+from pubdb.papers.importing import import_files
 from pubdb.store import migrations
 from pubdb.store import publications as store
 from pubdb.store.connection import connect, get_meta, set_meta, write_transaction
@@ -79,6 +80,26 @@ def test_new_database_is_created_with_the_full_schema(tmp_path):
     )
     conn.close()
     assert path.is_file()
+
+
+@pytest.mark.parametrize(
+    ("configured", "kib"),
+    [(None, 64 * 1024), ("8", 8 * 1024), ("lots", 64 * 1024)],
+    ids=["default-64MB", "PUBDB_SQLITE_CACHE_MB=8", "not-a-number-ignored"],
+)
+def test_an_import_gets_a_page_cache_that_holds_it(tmp_path, monkeypatch, configured, kib):
+    if configured is None:
+        monkeypatch.delenv("PUBDB_SQLITE_CACHE_MB", raising=False)
+    else:
+        monkeypatch.setenv("PUBDB_SQLITE_CACHE_MB", configured)
+    conn = connect(tmp_path / "pubdb.db")
+    default = conn.execute("PRAGMA cache_size").fetchone()[0]
+    bib = tmp_path / "one.bib"
+    bib.write_text("@misc{one, title = {One}, year = {2020}}\n", encoding="utf-8")
+    import_files(conn, [bib])
+    assert conn.execute("PRAGMA cache_size").fetchone()[0] == -kib  # negative: KiB
+    assert default == -2000  # SQLite's own for everything else (exports stream)
+    conn.close()
 
 
 def test_a_missing_folder_is_refused_not_created(tmp_path):

@@ -288,6 +288,7 @@ def test_import_killed_midway_leaves_the_database_as_before(
     tmp_path, small_db, big_bib, start, group, monkeypatch
 ):
     monkeypatch.setenv("PUBDB_WORKERS", "2")  # a big file is parsed by forked workers
+    monkeypatch.setenv("PUBDB_SQLITE_CACHE_MB", "2")  # pages spill into the WAL midway
     before = snapshot(small_db)
     process = start(small_db, "import", str(big_bib))
     wait_for(wal_past(small_db, 2_000_000), "the import to write")
@@ -315,6 +316,7 @@ def test_import_interrupted_with_ctrl_c_says_so_and_saves_nothing(
     small_db, big_bib, start, monkeypatch
 ):
     monkeypatch.setenv("PUBDB_WORKERS", "2")
+    monkeypatch.setenv("PUBDB_SQLITE_CACHE_MB", "2")
     before = snapshot(small_db)
     process = start(small_db, "import", str(big_bib))
     wait_for(wal_past(small_db, 2_000_000), "the import to write")

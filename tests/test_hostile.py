@@ -278,7 +278,7 @@ def test_sql_in_the_source_is_parameterised():
     source = Path(__file__).parents[1] / "src" / "pubdb"
     sql_fstring = re.compile(r'f"([^"]*\b(?:SELECT|INSERT|UPDATE|DELETE|WHERE|FROM)\b[^"]*)"')
     allowed = re.compile(
-        r"(marks|columns|assignments|window|where|AUTHORS_SQL|DOCUMENT_SQL|ORPHANS|_SELECT|select"
+        r"(marks|columns|assignments|window|where|AUTHORS_SQL|_AUTHORS_COLUMN|DOCUMENT_SQL|ORPHANS|_SELECT|select"
         r"|name|row|id_column|table|event"
         r"|column|order_by|', '\.join\(map\(str, WEIGHTS\)\)"
         r"|','\.join\('\?' \* len\(params\)\)|\('WHERE ' \+ where\) if where else '')"

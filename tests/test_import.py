@@ -614,6 +614,36 @@ def test_across_files_merge_only_when_nothing_contradicts(run, incoming, count):
         assert stored()["old"].note == "Reprinted"
 
 
+def announcement(key: str, year: int, number: int, extra: str = "") -> str:
+    return (
+        f"@article{{{key},\n  author = {{Beeton, Barbara}},\n"
+        f"  title = {{Official announcements}},\n  journal = {{TUGboat}},\n"
+        f"  year = {{{year}}},\n  volume = {{{year - 1979}}},\n  number = {{{number}}},\n"
+        f"{extra}}}\n"
+    )
+
+
+def test_a_large_title_group_is_searched_by_year_not_scanned(run, monkeypatch):
+    """tugboat.bib's groups of hundreds: each entry of a second file is compared only
+    with the group's members of its year, and merges with its own issue."""
+    import pubdb.papers.matching as matching
+
+    issues = [(year, number) for year in range(1981, 2021) for number in (1, 2, 3)]
+    run("import", write("old.bib", "".join(announcement(f"old{y}-{n}", y, n) for y, n in issues)))
+    compared = []
+    contradicts = matching.contradicts
+    monkeypatch.setattr(
+        matching, "contradicts", lambda a, b: compared.append(1) or contradicts(a, b)
+    )
+    again = "".join(announcement(f"new{y}-{n}", y, n, "  note = {Seen},\n") for y, n in issues)
+    result = run("import", write("new.bib", again))
+    assert result.exit_code == 0, result.output
+    records = stored()
+    assert len(records) == len(issues)
+    assert all(records[f"old{y}-{n}"].note == "Seen" for y, n in issues)
+    assert len(compared) <= 3 * len(issues)  # a scan of the group: 120 x 120
+
+
 SIAM_OLD = """@article{smith2020,
   author = {Smith, John},
   title = {Sparse solvers},

@@ -124,6 +124,28 @@ def test_written_forms_of_one_person_resolve_to_one_person(run, tmp_path, varian
         assert result.stdout.startswith(display)
 
 
+def test_a_name_written_again_the_same_way_is_resolved_once_per_import(run, tmp_path, monkeypatch):
+    """Each distinct written name is worked out once; later papers reuse the answer,
+    until someone new with the same last name arrives (here Y. Li, then Yingzhen Li)."""
+    from pubdb.people.resolution import PersonResolver
+
+    learnt = []
+    remember = PersonResolver._remember
+    monkeypatch.setattr(
+        PersonResolver,
+        "_remember",
+        lambda self, *a, **k: learnt.append(a[2]) or remember(self, *a, **k),
+    )
+    bib = "".join(article(f"paper{i}", 2000 + i, "Yuanzhi Li", "Dan Dune") for i in range(40))
+    bib += article("yingzhen", 2041, "Yingzhen Li", "Dan Dune")
+    bib += "".join(article(f"later{i}", 2042 + i, "Yuanzhi Li", "Dan Dune") for i in range(5))
+    import_bib(run, tmp_path, bib)
+
+    assert people(run) == {"Yuanzhi Li": 45, "Dan Dune": 46, "Yingzhen Li": 1}
+    assert learnt.count("Dan Dune") == 1
+    assert learnt.count("Yuanzhi Li") == 2  # again once the Li group changed
+
+
 # -- abbreviated names that fit several people ------------------------------------
 
 LI_BIB = (

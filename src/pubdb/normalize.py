@@ -20,14 +20,32 @@ _WHITESPACE = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+def fold_char(char: str) -> str:
+    """One character folded: its special letter, else its compatibility decomposition
+    without combining marks."""
+    decomposed = unicodedata.normalize("NFKD", char.translate(_SPECIAL_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class _FoldTable(dict):
+    """Code point -> folded text, for str.translate, filled as characters are met.
+    Folding a text character by character is folding it whole: decomposition works per
+    character, and canonical reordering only moves the combining marks dropped here."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = fold_char(chr(code))
+        return folded
+
+
+_FOLDED = _FoldTable()
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """ASCII transliteration that keeps case: 'Ødegård' -> 'Odegard', 'Łukasz' -> 'Lukasz'."""
     if text.isascii():
         return text
-    text = text.translate(_SPECIAL_LETTERS)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return text.translate(_FOLDED)
 
 
 @lru_cache(maxsize=262144)

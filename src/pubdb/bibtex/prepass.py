@@ -60,6 +60,7 @@ _VALUE = (
     r"|[0-9]++|" + _IDENT + ")"
 )
 _EXPRESSION = _VALUE + r"(?:\s*+\#\s*+" + _VALUE + r")*+"
+IDENT_PATTERN, EXPRESSION_PATTERN = _IDENT, _EXPRESSION  # for blocks.py's fast reading
 _SIMPLE_BLOCK = re.compile(
     r"@(?:(?!(?i:comment|preamble|string))(?!\d)\w++[ \t]*+\{[ \t]*+[^,\s{}\"=()%@\\]++"
     r"[ \t]*+(?:,\s*+" + _IDENT + r"\s*+=\s*+" + _EXPRESSION + r"\s*+)*+,?\s*+\}"

@@ -22,8 +22,9 @@ from ..models import Author, Problem, Publication
 from ..names import has_empty_name
 from ..store.search import publication_document
 from ..tex.defuse import denied_commands, why_denied
+from .blocks import Block, read_blocks
 from .fields import publication_from_fields
-from .prepass import parse_blocks, prepass, restore_type
+from .prepass import prepass, restore_type
 from .values import (
     Expanded,
     ValueTooLong,
@@ -87,9 +88,18 @@ class Macros(dict):
         super().__init__()
         self.known = known or {}
         self.expanded = 0  # characters macros added to this file's values so far
+        # raw expression -> its expansion under the macros as they are now: the same
+        # few (journal = j-TUGboat, month = jan) come back entry after entry
+        self._expansions: dict[str, Expanded] = {}
+
+    def __setitem__(self, name: str, value: str | None) -> None:
+        super().__setitem__(name, value)
+        self._expansions.clear()
 
     def expand(self, raw: str) -> Expanded:
-        expanded = expand_value(raw, self, self.known)
+        expanded = self._expansions.get(raw)
+        if expanded is None:
+            expanded = self._expansions[raw] = expand_value(raw, self, self.known)
         if expanded.macros:
             self.expanded += len(expanded.text)
             if self.expanded > MAX_EXPANSION_CHARS:
@@ -165,33 +175,17 @@ def _parse_piece(
     those defined before it. Blocks are taken in file order: a @string applies from
     where it stands. ``record_strings``: keep the @string blocks (and their warnings),
     off for the chunks of a large file, whose @strings were read once beforehand."""
-    from bibtexparser.model import (
-        DuplicateBlockKeyBlock,
-        DuplicateFieldKeyBlock,
-        Entry,
-        ParsingFailedBlock,
-        Preamble,
-        String,
-    )
-
-    library = parse_blocks(text)
     parsed = ParsedFile(file, line_offset=line_offset, size=len(text))
-    for block in library.blocks:
-        line = (block.start_line or 0) + 1 + line_offset
-        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(
-            block.ignore_error_block, String
-        ):
-            block = block.ignore_error_block  # a redefinition: BibTeX takes it from here on
-        if isinstance(block, DuplicateFieldKeyBlock):
-            block = block.ignore_error_block  # _convert warns per repeated field
-        if isinstance(block, String):
+    for block in read_blocks(text):
+        line = block.line + 1 + line_offset
+        if block.kind == "string":
             parsed.has_blocks = True
             _define(block, macros, parsed, line, record_strings)
-        elif isinstance(block, Preamble):
+        elif block.kind == "preamble":
             parsed.has_blocks = True
-            parsed.preambles.append(PreambleBlock(str(block.value).strip(), line))
-            _warn_preamble(parsed, line, str(block.value))
-        elif isinstance(block, Entry):
+            parsed.preambles.append(PreambleBlock(block.value.strip(), line))
+            _warn_preamble(parsed, line, block.value)
+        elif block.kind == "entry":
             parsed.has_blocks = True
             if line in unreadable:
                 parsed.failures.append(Problem(file, line, f"{block.key}: {unreadable[line]}"))
@@ -199,12 +193,12 @@ def _parse_piece(
             converted = _convert(block, macros, parsed, line)
             if converted is not None:
                 parsed.entries.append(converted)
-        elif isinstance(block, DuplicateBlockKeyBlock):
-            first = (block.previous_block.start_line or 0) + 1 + line_offset
+        elif block.kind == "duplicate":
+            first = block.first_line + 1 + line_offset
             parsed.failures.append(
                 Problem(file, line, f"duplicate key {block.key!r} (first at line {first})")
             )
-        elif isinstance(block, ParsingFailedBlock):
+        elif block.kind == "failed":
             parsed.failures.append(Problem(file, line, _reason(block.error)))
     return parsed
 
@@ -217,10 +211,10 @@ def _reason(error: Exception) -> str:
     return text or error.__class__.__name__
 
 
-def _define(block, macros: Macros, parsed: ParsedFile, line: int, record: bool) -> None:
+def _define(block: Block, macros: Macros, parsed: ParsedFile, line: int, record: bool) -> None:
     """A @string: its text under the macros defined so far; too long, it is left
     undefined and every value that uses it fails."""
-    name, expression = block.key, str(block.value).strip()
+    name, expression = block.key, block.value.strip()
     try:
         expanded = macros.expand(expression)
     except ValueTooLong as error:
@@ -277,18 +271,18 @@ def _export_problems(name: str, text: str) -> list[str]:
     return problems
 
 
-def _convert(entry, macros: Macros, parsed: ParsedFile, line: int) -> ParsedEntry | None:
+def _convert(entry: Block, macros: Macros, parsed: ParsedFile, line: int) -> ParsedEntry | None:
     key = entry.key.strip()
     values: dict[str, str] = {}
     expressions: dict[str, str] = {}
-    for bib_field in entry.fields:
-        name = bib_field.key.lower()
+    for written_name, value in entry.fields:
+        name = written_name.lower()
         if name in values:
             parsed.warnings.append(
-                Problem(parsed.path, line, f"repeated field {bib_field.key!r}: first kept")
+                Problem(parsed.path, line, f"repeated field {written_name!r}: first kept")
             )
             continue
-        raw = str(bib_field.value).strip()
+        raw = value.strip()
         if len(raw) >= 2 and raw[0] in _OPENERS and raw[-1] == _OPENERS[raw[0]] and "#" not in raw:
             text = raw[1:-1]  # the common case: one braced or quoted string, no macro
         else:

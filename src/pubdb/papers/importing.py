@@ -13,7 +13,7 @@ from ..models import Problem, Publication
 from ..people.resolution import PersonResolver
 from ..store import definitions, search
 from ..store import publications as store
-from ..store.connection import write_transaction
+from ..store.connection import use_import_cache, write_transaction
 from .keys import key_stem, unique_key
 from .lookup import owned_elsewhere
 from .matching import Fingerprint, MatchIndex
@@ -214,6 +214,7 @@ def import_files(
     texts = [(str(path), read_bibtex_text(path)) for path in paths]
     total = sum(len(text) for _, text in texts)
     bar = progress(total) if progress and total >= PROGRESS_MIN_CHARS else nullcontext(None)
+    use_import_cache(conn)
     with write_transaction(conn) as transaction, bar as step:
         importer = BibtexImporter(conn, prefer_incoming=prefer_incoming)
         _store_files(importer, texts, step)

