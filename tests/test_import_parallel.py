@@ -4,6 +4,7 @@ what one process gives — records, people, search index, problems and their lin
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
 from pathlib import Path
 
@@ -119,3 +120,22 @@ def test_parallel_import_is_searchable_and_accent_folded(tmp_path, monkeypatch, 
         found = library.search("odegard naive paper 42")
     keys = {p.citekey for p in found}  # every word is a prefix: 42 finds 42x too
     assert "key42" in keys and all(key.startswith("key42") for key in keys)
+
+
+@pytest.mark.parametrize(
+    ("configured", "chars", "expected"),
+    [
+        pytest.param(None, 3_800_000, 1, id="tugboat-sized-parsed-in-process"),
+        pytest.param(None, bibimport.AUTO_PARALLEL_MIN_CHARS, "cpus", id="large-in-workers"),
+        pytest.param("2", 1_500_000, 2, id="asked-for-workers"),
+        pytest.param("1", 50_000_000, 1, id="asked-for-none"),
+    ],
+)
+def test_workers_only_where_they_pay_for_their_cpu(monkeypatch, configured, chars, expected):
+    if configured is None:
+        monkeypatch.delenv("PUBDB_WORKERS", raising=False)
+    else:
+        monkeypatch.setenv("PUBDB_WORKERS", configured)
+    if expected == "cpus":
+        expected = min(os.cpu_count() or 1, 4)
+    assert bibimport.worker_count(chars) == expected
