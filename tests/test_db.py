@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 
@@ -17,7 +19,7 @@ from pubdb.library import Library
 from pubdb.models import Author, Publication
 from pubdb.papers import adding
 from pubdb.papers.importing import import_files
-from pubdb.store import migrations
+from pubdb.store import latest_schema, migrations
 from pubdb.store import publications as store
 from pubdb.store.connection import connect, get_meta, set_meta, write_transaction
 from pubdb.store.schema import SCHEMA_VERSION
@@ -80,6 +82,58 @@ def test_new_database_is_created_with_the_full_schema(tmp_path):
     )
     conn.close()
     assert path.is_file()
+
+
+def schema_of(path) -> dict:
+    with plain(path) as conn:
+        return {
+            "objects": conn.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+            ).fetchall(),
+            "version": conn.execute("PRAGMA user_version").fetchone()[0],
+            "applied": conn.execute(
+                "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id"
+            ).fetchall(),
+        }
+
+
+def test_new_database_from_the_script_has_the_schema_the_steps_build(tmp_path, monkeypatch):
+    connect(tmp_path / "script.db").close()
+    monkeypatch.setattr(pubdb.store.connection, "_create_latest", lambda conn: False)
+    connect(tmp_path / "steps.db").close()
+    assert schema_of(tmp_path / "script.db") == schema_of(tmp_path / "steps.db")
+    assert len(schema_of(tmp_path / "script.db")["applied"]) == SCHEMA_VERSION
+
+
+def test_new_database_does_not_load_sqlite_utils(tmp_path):
+    code = (
+        "import sys; from pubdb.store.connection import connect;"
+        f" connect({str(tmp_path / 'new.db')!r}).close();"
+        " print('sqlite_utils' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_latest_schema_script_is_current():
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    migrations.migrations.apply(sqlite_utils.Database(conn))
+    assert latest_schema.MIGRATIONS == migrations.MIGRATION_NAMES, (
+        "run `python -m pubdb.store.migrations` after adding a migration step"
+    )
+    assert list(latest_schema.STATEMENTS) == migrations.schema_statements(conn), (
+        "run `python -m pubdb.store.migrations` after adding a migration step"
+    )
+
+
+def test_stale_script_falls_back_to_the_steps(tmp_path, monkeypatch):
+    monkeypatch.setattr(latest_schema, "MIGRATIONS", latest_schema.MIGRATIONS[:-1])
+    ran = []
+    real_apply = migrations.migrations.apply
+    monkeypatch.setattr(migrations.migrations, "apply", lambda db: ran.append(1) or real_apply(db))
+    connect(tmp_path / "pubdb.db").close()
+    assert ran == [1]
+    assert schema_of(tmp_path / "pubdb.db")["version"] == SCHEMA_VERSION
 
 
 @pytest.mark.parametrize(
