@@ -143,7 +143,7 @@ def insert_edges(conn: sqlite3.Connection, rows) -> None:
 
 _NEW_PAIRS = (
     "INSERT INTO coauthor_edges (person_id, coauthor_id, papers, latest_key)"
-    " SELECT a.person_id, b.person_id, count(DISTINCT a.publication_id), max("
+    " SELECT a.person_id, b.person_id, {count}, max("
     + PAPER_KEY
     + ") FROM authorships a JOIN authorships b ON b.publication_id = a.publication_id"
     " AND b.person_id != a.person_id JOIN publications p ON p.id = a.publication_id"
