@@ -437,3 +437,64 @@ def test_messages_about_a_huge_query_are_short(run, seeds_db, query):
     result = run("search", "--db", str(seeds_db), query)
     assert result.exit_code in (0, 2)
     assert result.stderr.startswith("pubdb: ") and len(result.stderr) < 300
+
+
+def trigger_sql(path) -> list:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+        ).fetchall()
+
+
+def test_an_import_indexes_every_record_and_keeps_the_insert_trigger(tmp_path, seeds):
+    before = trigger_sql(seeds)
+    bib = tmp_path / "more.bib"
+    bib.write_text(
+        '@article{fresh1, author = {Zo{\\"e} Quill and Ann Other}, title = {Quokka counts},'
+        " journal = {Journal of Marsupials}, year = 2021}\n"
+        "@inproceedings{fresh2, author = {Ann Other}, title = {Wombat burrows},"
+        " booktitle = {Proc. Burrowing}, year = 2019, abstract = {Deep tunnels.}}\n",
+        encoding="utf-8",
+    )
+    with Library(seeds) as library:
+        assert library.import_bibtex([bib]).summary == "2 added"
+        assert [p.citekey for p in library.search("zoe quokka")] == ["fresh1"]
+        assert [p.citekey for p in library.search("tunnels")] == ["fresh2"]
+        assert all(f.ok for f in library.check()[0])
+    assert trigger_sql(seeds) == before
+    with sqlite3.connect(seeds) as conn:
+        assert conn.execute("SELECT count(*) FROM search_dirty").fetchone()[0] == 0
+        conn.execute(
+            "INSERT INTO publications (citekey, source, created_at, updated_at, title)"
+            " VALUES ('raw', 'manual', 'now', 'now', 'Raw insert')"
+        )
+        queued = conn.execute("SELECT publication_id FROM search_dirty").fetchall()
+    assert len(queued) == 1  # the trigger queues inserts made outside an import again
+
+
+@pytest.mark.parametrize("how", ["dry-run", "strict", "error"])
+def test_an_import_that_saves_nothing_leaves_the_insert_trigger(tmp_path, seeds, how, monkeypatch):
+    from pubdb.papers import importing
+
+    before = trigger_sql(seeds)
+    bib = tmp_path / "more.bib"
+    bib.write_text(
+        "@article{fresh1, author = {Ann Other}, title = {Quokka counts}, year = 2021}\n"
+        "@article{broken, title = {Unclosed\n",
+        encoding="utf-8",
+    )
+    if how == "error":
+
+        def fail(self):
+            raise RuntimeError("stopped midway")
+
+        monkeypatch.setattr(importing.BibtexImporter, "finish", fail)
+    with Library(seeds) as library:
+        if how == "error":
+            with pytest.raises(RuntimeError):
+                library.import_bibtex([bib])
+        else:
+            option = {"dry_run": True} if how == "dry-run" else {"strict": True}
+            library.import_bibtex([bib], **option)
+        assert library.count() == SEED_KEYS
+    assert trigger_sql(seeds) == before

@@ -43,9 +43,13 @@ def tex_safe_key(key: str) -> bool:
 
 
 class BibtexImporter:
-    def __init__(self, conn: sqlite3.Connection, *, prefer_incoming: bool = False):
+    def __init__(
+        self, conn: sqlite3.Connection, *, prefer_incoming: bool = False, queued: bool = True
+    ):
+        """``queued=False``: inside search.inserts_indexed_by_caller (nothing queued)."""
         self.conn = conn
         self.prefer_incoming = prefer_incoming
+        self.queued = queued
         self.index = MatchIndex.load(conn)
         self.keys = store.all_citekeys(conn)
         self.people = PersonResolver(conn)
@@ -75,7 +79,7 @@ class BibtexImporter:
         if self._pending:
             store.insert_publications(self.conn, self._pending)
             store.insert_many_authorships(self.conn, [(p.id, p.authors) for p in self._pending])
-            search.index_new(self.conn, self._documents)
+            search.index_new(self.conn, self._documents, queued=self.queued)
             self._pending, self._documents = [], []
 
     def _store(self, entry: ParsedEntry, batch: int) -> None:
@@ -96,8 +100,8 @@ class BibtexImporter:
         self.people.resolve_all(publication.authors)
         publication.id, self._next_id = self._next_id, self._next_id + 1
         self._pending.append(publication)
-        if entry.search_document is not None:
-            self._documents.append((publication.id, entry.search_document))
+        document = entry.search_document or search.publication_document(publication)
+        self._documents.append((publication.id, document))
         if len(self._pending) >= FLUSH_EVERY:
             self._flush()
         fingerprint.pub_id, fingerprint.citekey = publication.id, publication.citekey
@@ -216,9 +220,10 @@ def import_files(
     bar = progress(total) if progress and total >= PROGRESS_MIN_CHARS else nullcontext(None)
     use_import_cache(conn)
     with write_transaction(conn) as transaction, bar as step:
-        importer = BibtexImporter(conn, prefer_incoming=prefer_incoming)
-        _store_files(importer, texts, step)
-        report = importer.finish()
+        with search.inserts_indexed_by_caller(conn):
+            importer = BibtexImporter(conn, prefer_incoming=prefer_incoming, queued=False)
+            _store_files(importer, texts, step)
+            report = importer.finish()
         report.dry_run = dry_run
         report.aborted = strict and bool(report.failures)
         if report.dry_run or report.aborted:
