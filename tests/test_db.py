@@ -509,3 +509,16 @@ def test_writer_waits_for_a_briefly_held_lock(db_path, monkeypatch):
         "other": "first",
         "mine": "second",
     }
+
+
+def test_none_is_still_stored_as_null(tmp_path):
+    conn = connect(tmp_path / "pubdb.db")
+    conn.execute("CREATE TEMP TABLE probe (value)")
+    conn.executemany("INSERT INTO probe VALUES (?)", [(None,), ("",), (0,)])
+    rows = conn.execute("SELECT value IS NULL, typeof(value) FROM probe")
+    assert [tuple(row) for row in rows] == [
+        (1, "null"),
+        (0, "text"),
+        (0, "integer"),
+    ]
+    conn.close()

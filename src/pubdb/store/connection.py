@@ -18,6 +18,13 @@ from .schema import MIGRATION_NAMES, SCHEMA_VERSION
 BUSY_TIMEOUT_MS = 60_000
 MIGRATION_SET = "pubdb"
 
+# sqlite3 binds None as NULL after looking for an adapter for it (a key tuple, a dict
+# miss, two attribute lookups: ~3k instructions a parameter). Registered, the look-up
+# hits at once and the adapter ({}.get: None for any key, in C) gives None back, bound
+# as NULL as before. A new record has ~25 None columns: 50k rows of 7 None each went
+# from 0.12-0.17 s to 0.06 s of executemany.
+sqlite3.register_adapter(type(None), {}.get)
+
 
 def connect(
     path: str | Path, *, create: bool = True, make_folder: bool = False
