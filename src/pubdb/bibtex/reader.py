@@ -447,11 +447,13 @@ def iter_parsed(
     chunks parsed by forked workers (Linux) for a large one. Keys repeated across
     chunks are reported like bibtexparser reports them within one."""
     global _SOURCE
+    workers = worker_count(len(text))
+    if len(text) < PARALLEL_MIN_CHARS or workers < 2:  # multiprocessing not even imported
+        yield parse_bibtex(text, file, known)
+        return
     import multiprocessing
 
-    workers = worker_count(len(text))
-    methods = multiprocessing.get_all_start_methods()
-    if len(text) < PARALLEL_MIN_CHARS or workers < 2 or "fork" not in methods:
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield parse_bibtex(text, file, known)
         return
     prepared = prepass(text)
