@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ..bibtex.writer import ExportParts
     from ..models import Progress
     from ..render import ListOptions
+    from ..store.maintenance import Finding
 
 T = TypeVar("T")
 EXPORT_PROGRESS_MIN = 5_000  # records; smaller exports take well under a second
@@ -143,6 +144,48 @@ def _entries(
                 strings = digest if publication.expressions else ""
                 written.append(WrittenEntry(row.id, row.revision, strings, crossref, text))
             yield row.id, row.citekey, crossref, text
+
+
+def wrong_cached_entries(conn: sqlite3.Connection) -> tuple[int, list[int]]:
+    """How many cached entries an export would read, and the ids of those that are
+    not what the writer writes for the record now."""
+    from ..bibtex.writer import export_parts, format_entry
+    from ..store.entry_cache import valid_entries
+    from ..store.publications import publications_by_id
+
+    parts = export_parts(conn)
+    cached = {pub_id: (bool(crossref), entry) for pub_id, crossref, entry in
+              valid_entries(conn, cache_key(), parts.strings_digest)}  # fmt: skip
+    wrong = []
+    with without_cycle_collection():
+        for pub_id, publication in publications_by_id(conn, list(cached)).items():
+            written = ("crossref" in publication.fields,
+                       format_entry(publication, parts.abbreviations))  # fmt: skip
+            if cached[pub_id] != written:
+                wrong.append(pub_id)
+    return len(cached), sorted(wrong)
+
+
+def check_entry_cache(conn: sqlite3.Connection) -> Finding:
+    """``pubdb check``: every cached entry export would read is the one it writes."""
+    from ..store.maintenance import Finding
+
+    count, wrong = wrong_cached_entries(conn)
+    if wrong:
+        return Finding("BibTeX entry cache", False, f"{len(wrong)} entries wrong", wrong)
+    return Finding("BibTeX entry cache", True, f"{count} entries current")
+
+
+def repair_entry_cache(conn: sqlite3.Connection) -> list[str]:
+    """``pubdb check --repair``: forget the wrong cached entries (the next export
+    writes them again)."""
+    from ..store.entry_cache import clear_entries
+
+    _, wrong = wrong_cached_entries(conn)
+    if not wrong:
+        return []
+    clear_entries(conn, wrong)
+    return [f"BibTeX entry cache: {len(wrong)} wrong entries forgotten"]
 
 
 def list_settings(conn: sqlite3.Connection, person_id: int | None, options: dict) -> ListOptions:

@@ -70,10 +70,10 @@ def entry_rows(
 
 def valid_entries(
     conn: sqlite3.Connection, written_under: str, strings: str
-) -> Iterator[tuple[int, str]]:
-    """(publication id, entry) of every cached entry an export would read."""
+) -> Iterator[tuple[int, bool, str]]:
+    """(publication id, crossref, entry) of every cached entry an export would read."""
     yield from conn.execute(
-        "SELECT c.publication_id, c.entry FROM bibtex_entries c"
+        "SELECT c.publication_id, c.crossref, c.entry FROM bibtex_entries c"
         " JOIN publications p ON p.id = c.publication_id AND p.revision = c.revision"
         " WHERE c.written_under = ? AND c.strings IN ('', ?) ORDER BY c.publication_id",
         (written_under, strings),
