@@ -57,9 +57,9 @@ def entry_rows(
         where = " WHERE p.id IN (SELECT publication_id FROM authorships WHERE person_id = ?)"
         params.append(person_id)
     order = ", ".join(f"p.{term.strip()}" for term in order_by.split(","))
-    record = full_columns("p", "c.entry IS NULL")
+    columns = full_columns("p", "c.entry IS NULL")
     cursor = tuple_cursor(conn).execute(
-        f"SELECT p.id, p.citekey, p.revision, c.crossref, c.entry, {record}"
+        f"SELECT p.id, p.citekey, p.revision, c.crossref, c.entry, {columns}"
         " FROM publications p LEFT JOIN bibtex_entries c ON c.publication_id = p.id"
         " AND c.revision = p.revision AND c.written_under = ? AND c.strings IN ('', ?)"
         f"{where} ORDER BY {order}",

@@ -104,7 +104,7 @@ def insert_publications(conn: sqlite3.Connection, publications: Sequence[Publica
     """Insert many rows in one statement; rows without an id get the next free ones,
     all of them a fresh revision (one number for the batch: the ids differ)."""
     stamp = now()
-    revision = int(fresh_revision(conn))
+    revision = fresh_revision(conn)
     next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM publications").fetchone()[0]
     for publication in publications:
         if publication.id is None:
@@ -112,10 +112,10 @@ def insert_publications(conn: sqlite3.Connection, publications: Sequence[Publica
         publication.created_at = publication.created_at or stamp
         publication.updated_at = stamp
     columns = ", ".join(("id", *COLUMNS, "revision"))
-    marks = ", ".join("?" * (len(COLUMNS) + 1))
+    marks = ", ".join("?" * (len(COLUMNS) + 2))
     conn.executemany(
-        f"INSERT INTO publications ({columns}) VALUES ({marks}, {revision})",
-        map(_row, publications),
+        f"INSERT INTO publications ({columns}) VALUES ({marks})",
+        ([*_row(publication), revision] for publication in publications),
     )
 
 
