@@ -112,3 +112,31 @@ def coauthor_graph_stays_consistent(tmp_path):
     except sqlite3.DatabaseError:
         return
     assert [d for d in drifts if not d.ok] == [], "co-author graph out of step"
+
+
+@pytest.fixture(autouse=True)
+def cached_entries_stay_current(tmp_path):
+    """After every test, each BibTeX entry export would read from the cache of the
+    test's database is the entry the writer writes for the record now."""
+    yield
+    import sqlite3
+
+    from pubdb.papers.exporting import wrong_cached_entries
+    from pubdb.store.schema import SCHEMA_VERSION
+
+    path = tmp_path / "db" / "pubdb.db"
+    if not path.exists():
+        return
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                return
+            if not conn.execute("SELECT 1 FROM bibtex_entries LIMIT 1").fetchone():
+                return
+            _, wrong = wrong_cached_entries(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return
+    assert wrong == [], "a cached BibTeX entry is out of date"

@@ -572,16 +572,18 @@ def test_error_while_writing_leaves_the_existing_file_unchanged(run, arxiv, tmp_
     before = export_file(run, target)
     import pubdb.bibtex.writer
 
-    real_format = pubdb.bibtex.writer.format_entry
-    calls = []
+    real_write = pubdb.bibtex.writer.write_entries
 
-    def fail_on_third(publication, *rest):
-        calls.append(publication.citekey)
-        if len(calls) == 3:
-            raise RuntimeError("disk on fire")
-        return real_format(publication, *rest)
+    def fail_on_third(entries, *rest):
+        def failing():
+            for number, entry in enumerate(entries, 1):
+                if number == 3:  # entries come from the cache now: fail as they are written
+                    raise RuntimeError("disk on fire")
+                yield entry
 
-    monkeypatch.setattr(pubdb.bibtex.writer, "format_entry", fail_on_third)
+        return real_write(failing(), *rest)
+
+    monkeypatch.setattr(pubdb.bibtex.writer, "write_entries", fail_on_third)
     with pytest.raises(RuntimeError, match="disk on fire"):
         run("export", "--bibtex", "-o", str(target))
     assert target.read_text(encoding="utf-8") == before

@@ -30,8 +30,11 @@ def write(name: str, text: str) -> str:
 
 
 def export(run, *args: str) -> str:
+    """The export, which is the same when written (first) and read from the cache."""
     result = run("export", "--bibtex", *args)
     assert result.exit_code == 0, result.stderr
+    again = run("export", "--bibtex", *args)
+    assert again.stdout == result.stdout, "the cached export differs"
     return result.stdout
 
 

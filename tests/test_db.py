@@ -94,6 +94,13 @@ def schema_of(path) -> dict:
             "applied": conn.execute(
                 "SELECT migration_set, name FROM _sqlite_migrations ORDER BY id"
             ).fetchall(),
+            "rows": {  # what a step put in its tables (a counter's first value)
+                table: conn.execute(f'SELECT * FROM "{table}"').fetchall()
+                for (table,) in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name != '_sqlite_migrations' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+                )
+            },
         }
 
 

@@ -226,8 +226,13 @@ INJECTIONS = [
 
 
 def table_counts(db_path) -> dict[str, int]:
+    """Rows of each table, but the BibTeX entry cache (which an export fills)."""
     with sqlite3.connect(db_path) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        names = [
+            r[0]
+            for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            if r[0] != "bibtex_entries"
+        ]
         return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
 
 

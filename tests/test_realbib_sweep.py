@@ -109,14 +109,17 @@ def bare_round_trip(text: str) -> Reading:
 
 
 def pubdb_export(text: str, tmp_path: Path) -> str:
-    """``text`` imported into a fresh library, exported as BibTeX."""
+    """``text`` imported into a fresh library, exported as BibTeX: the first export
+    writes each entry (and caches it), the second reads the cache; both the same."""
     source = tmp_path / "in.bib"
     source.write_text(text, encoding="utf-8")
-    out = io.StringIO()
+    first, second = io.StringIO(), io.StringIO()
     with Library(tmp_path / "pubdb.db") as library:
         library.import_bibtex([source])
-        library.export_bibtex(out)
-    return out.getvalue()
+        library.export_bibtex(first)
+        library.export_bibtex(second)
+    assert second.getvalue() == first.getvalue(), "the cached export differs"
+    return second.getvalue()
 
 
 def changes(expected: Reading, got: Reading) -> dict[str, str]:

@@ -314,10 +314,11 @@ class Library:
 
     def check(self, *, repair: bool = False) -> tuple[list, list[str]]:
         """Consistency findings, and (with ``repair``) what was fixed."""
+        from .papers.exporting import check_entry_cache, repair_entry_cache
         from .store.maintenance import check, repair_database
 
-        repaired = repair_database(self.conn) if repair else []
-        return check(self.conn), repaired
+        repaired = repair_database(self.conn, [repair_entry_cache]) if repair else []
+        return check(self.conn, {"BibTeX entry cache": check_entry_cache}), repaired
 
     def datasette_metadata(self) -> dict:
         """What Datasette needs to show this library (``pubdb serve``): descriptions,

@@ -9,6 +9,7 @@ and goes through the encoder (``tex.encode.to_latex``).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -360,43 +361,81 @@ def write_bibtex(
     blank lines; returns how many entries were written. ``strings``: every stored
     @string (for macros in preambles); ``crossref_targets``: keys (lower case) that
     entries crossref."""
-    head = [format_preamble(expression, strings or {}) for expression in preambles]
+    head = head_blocks(preambles, strings or {}, abbreviations)
+    entries = (
+        (p.id, p.citekey, "crossref" in p.fields, format_entry(p, abbreviations))
+        for p in publications
+    )
+    return write_entries(entries, out, head, crossref_targets)
+
+
+def head_blocks(
+    preambles: Iterable[str],
+    strings: Mapping[str, tuple[str, str]],
+    abbreviations: Abbreviations | None,
+) -> list[str]:
+    """The @preamble blocks, then the @string definitions the entries use."""
+    head = [format_preamble(expression, strings) for expression in preambles]
     if abbreviations:
         definitions = abbreviations.definitions.values()
         head += [format_string(name, text) for name, text in sorted(definitions)]
+    return head
+
+
+def write_entries(
+    entries: Iterable[tuple[int | None, str, bool, str]],
+    out: TextIO,
+    head: Iterable[str] = (),
+    crossref_targets: frozenset[str] | set[str] = frozenset(),
+) -> int:
+    """The ``head`` blocks, then written entries given as (id, citation key, has a
+    crossref field, text); returns how many entries."""
     for block in head:
         out.write(block)
         out.write("\n\n")
     count = 0
-    family: list[Publication] = []
-    for publication in publications:
-        if "crossref" in publication.fields or publication.citekey.lower() in crossref_targets:
-            family.append(publication)
+    family: list[tuple[int, str]] = []
+    for pub_id, citekey, crossref, text in entries:
+        if crossref or citekey.lower() in crossref_targets:
+            family.append((pub_id or 0, text))
             continue
         out.write("\n" if count else "")
-        out.write(format_entry(publication, abbreviations) + "\n")
+        out.write(text + "\n")
         count += 1
     # Entries linked by crossref keep the order they were imported in (a file's own):
     # BibTeX fills a child from its parent depending on that order (the parent after
     # its child when only the child is cited; before it, for nested references and
     # \nocite{*}), so the order that worked for the file's author is kept.
-    for publication in sorted(family, key=lambda p: p.id or 0):
+    for _, text in sorted(family, key=lambda member: member[0]):
         out.write("\n" if count else "")
-        out.write(format_entry(publication, abbreviations) + "\n")
+        out.write(text + "\n")
         count += 1
     return count
 
 
-def export_bibtex(
-    conn: sqlite3.Connection,
-    publications: Iterable[Publication],
-    out: TextIO,
-    *,
-    person_id: int | None = None,
-    expand_strings: bool = False,
-) -> int:
+@dataclass
+class ExportParts:
+    """What an export of the library writes besides its entries, and what the
+    entries are checked against."""
+
+    head: list[str]
+    abbreviations: Abbreviations
+    crossref_targets: set[str]
+    strings: dict[str, tuple[str, str]]
+
+    @property
+    def strings_digest(self) -> str:
+        """Names the stored @string definitions: an entry written with macros is
+        valid only under the same ones."""
+        text = "\x1f".join(f"{k}\x1e{n}\x1e{v}" for k, (n, v) in sorted(self.strings.items()))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def export_parts(
+    conn: sqlite3.Connection, person_id: int | None = None, expand_strings: bool = False
+) -> ExportParts:
     """The library's preambles, the @string macros its entries use (unless
-    ``expand_strings``: plain values), and the entries."""
+    ``expand_strings``: plain values) and the keys entries crossref."""
     from ..store.definitions import (
         crossref_targets,
         field_expressions,
@@ -409,11 +448,23 @@ def export_bibtex(
         abbreviations = Abbreviations(months_only=True)
     else:
         abbreviations = Abbreviations.of(strings, field_expressions(conn, person_id))
-    return write_bibtex(
-        publications,
-        out,
-        preambles=preamble_expressions(conn),
-        strings=strings,
-        abbreviations=abbreviations,
-        crossref_targets=crossref_targets(conn),
+    head = head_blocks(preamble_expressions(conn), strings, abbreviations)
+    return ExportParts(head, abbreviations, crossref_targets(conn), strings)
+
+
+def export_bibtex(
+    conn: sqlite3.Connection,
+    publications: Iterable[Publication],
+    out: TextIO,
+    *,
+    person_id: int | None = None,
+    expand_strings: bool = False,
+) -> int:
+    """The library's preambles, the @string macros its entries use (unless
+    ``expand_strings``: plain values), and the entries."""
+    parts = export_parts(conn, person_id, expand_strings)
+    entries = (
+        (p.id, p.citekey, "crossref" in p.fields, format_entry(p, parts.abbreviations))
+        for p in publications
     )
+    return write_entries(entries, out, parts.head, parts.crossref_targets)

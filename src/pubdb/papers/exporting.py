@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeVar
 
@@ -20,8 +21,10 @@ from ..store.publications import count_publications, iter_for_list, iter_publica
 if TYPE_CHECKING:
     import sqlite3
 
+    from ..bibtex.writer import ExportParts
     from ..models import Progress
     from ..render import ListOptions
+    from ..store.maintenance import Finding
 
 T = TypeVar("T")
 EXPORT_PROGRESS_MIN = 5_000  # records; smaller exports take well under a second
@@ -69,14 +72,141 @@ def export_bibtex(
     from ..bibtex.writer import export_bibtex as write_export
     from .website import bibtex_records
 
-    found = iter_publications(conn, person_id=person_id, order_by=BIBTEX_ORDER)
     total = count_publications(conn) if progress and person_id is None and not selected else 0
     bar = progress(total) if progress and total >= EXPORT_PROGRESS_MIN else nullcontext()
     with without_cycle_collection(), bar as step:
+        if not (al_folio or selected or expand_strings):
+            return export_cached(conn, out, person_id=person_id, step=step)
+        found = iter_publications(conn, person_id=person_id, order_by=BIBTEX_ORDER)
         found = counted(found, step) if step else found
         if al_folio or selected:
             found = bibtex_records(found, selected=selected, al_folio=al_folio)
         return write_export(conn, found, out, person_id=person_id, expand_strings=expand_strings)
+
+
+def cache_key() -> str:
+    """What a cached entry was written under: this pubdb (its version and the code that
+    writes an entry, so a changed writer never reads an entry of the old one), the
+    default options."""
+    from ..version import __version__
+
+    return f"pubdb {__version__} ({_writer_digest()}); bibtex; default options"
+
+
+# The modules whose code decides an entry's text: a record read from its row, then
+# written (names, values, TeX defused).
+_WRITER_CODE = ("bibtex/*.py", "tex/*.py", "names.py", "normalize.py", "models.py",
+                "papers/exporting.py", "store/publications.py")  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _writer_digest() -> str:
+    import hashlib
+
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=8)
+    for pattern in _WRITER_CODE:
+        for path in sorted(package.glob(pattern)):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def export_cached(
+    conn: sqlite3.Connection,
+    out: TextIO,
+    *,
+    person_id: int | None = None,
+    step: Callable[[int], None] | None = None,
+    cache: bool = True,
+) -> int:
+    """The default BibTeX export with each entry read from the cache where it is valid
+    and written (then kept, unless ``cache`` is off or the library is read-only)
+    where not. The library is read in one snapshot; what was written is stored after,
+    in its own short write, each entry only if its record has not changed since."""
+    from ..bibtex.writer import export_parts, write_entries
+    from ..store.connection import is_read_only, one_snapshot
+    from ..store.entry_cache import store_entries
+
+    with one_snapshot(conn) as reading:  # the definitions, rows and entries agree
+        written: list | None = [] if cache and reading and not is_read_only(conn) else None
+        parts = export_parts(conn, person_id)
+        entries = _entries(conn, parts, person_id, written, cache)
+        count = write_entries(counted(entries, step) if step else entries, out,
+                              parts.head, parts.crossref_targets)  # fmt: skip
+    if written:
+        store_entries(conn, cache_key(), written)
+    return count
+
+
+def _entries(
+    conn: sqlite3.Connection,
+    parts: ExportParts,
+    person_id: int | None,
+    written: list | None,
+    cache: bool,
+) -> Iterator[tuple[int, str, bool, str]]:
+    """(id, key, crossref, text) in export order: cached text where valid (with
+    ``cache``), else the record written now (and added to ``written``, if a list)."""
+    from ..bibtex.writer import format_entry
+    from ..store.entry_cache import WrittenEntry, entry_rows
+    from ..store.publications import publication_from_row
+
+    digest = parts.strings_digest
+    key = cache_key() if cache else ""
+    for rows in entry_rows(conn, key, digest, person_id=person_id, order_by=BIBTEX_ORDER):
+        for row in rows:
+            if row.entry is not None:
+                yield row.id, row.citekey, bool(row.crossref), row.entry
+                continue
+            publication = publication_from_row(row.record)
+            text = format_entry(publication, parts.abbreviations)
+            crossref = "crossref" in publication.fields
+            if written is not None:
+                strings = digest if publication.expressions else ""
+                written.append(WrittenEntry(row.id, row.revision, strings, crossref, text))
+            yield row.id, row.citekey, crossref, text
+
+
+def wrong_cached_entries(conn: sqlite3.Connection) -> tuple[int, list[int]]:
+    """How many cached entries an export would read, and the ids of those that are
+    not what the writer writes for the record now."""
+    from ..bibtex.writer import export_parts, format_entry
+    from ..store.entry_cache import valid_entries
+    from ..store.publications import publications_by_id
+
+    parts = export_parts(conn)
+    cached = {pub_id: (bool(crossref), entry) for pub_id, crossref, entry in
+              valid_entries(conn, cache_key(), parts.strings_digest)}  # fmt: skip
+    wrong = []
+    with without_cycle_collection():
+        for pub_id, publication in publications_by_id(conn, list(cached)).items():
+            written = ("crossref" in publication.fields,
+                       format_entry(publication, parts.abbreviations))  # fmt: skip
+            if cached[pub_id] != written:
+                wrong.append(pub_id)
+    return len(cached), sorted(wrong)
+
+
+def check_entry_cache(conn: sqlite3.Connection) -> Finding:
+    """``pubdb check``: every cached entry export would read is the one it writes."""
+    from ..store.maintenance import Finding
+
+    count, wrong = wrong_cached_entries(conn)
+    if wrong:
+        return Finding("BibTeX entry cache", False, f"{len(wrong)} entries wrong", wrong)
+    return Finding("BibTeX entry cache", True, f"{count} entries current")
+
+
+def repair_entry_cache(conn: sqlite3.Connection) -> list[str]:
+    """``pubdb check --repair``: forget the wrong cached entries (the next export
+    writes them again)."""
+    from ..store.entry_cache import clear_entries
+
+    _, wrong = wrong_cached_entries(conn)
+    if not wrong:
+        return []
+    clear_entries(conn, wrong)
+    return [f"BibTeX entry cache: {len(wrong)} wrong entries forgotten"]
 
 
 def list_settings(conn: sqlite3.Connection, person_id: int | None, options: dict) -> ListOptions:

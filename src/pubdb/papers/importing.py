@@ -78,7 +78,9 @@ class BibtexImporter:
         """Write the buffered new publications (one statement for all of them)."""
         if self._pending:
             store.insert_publications(self.conn, self._pending)
-            store.insert_many_authorships(self.conn, [(p.id, p.authors) for p in self._pending])
+            store.insert_many_authorships(
+                self.conn, [(p.id, p.authors) for p in self._pending], new_papers=True
+            )
             search.index_new(self.conn, self._documents, queued=self.queued)
             self._pending, self._documents = [], []
 

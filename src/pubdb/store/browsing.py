@@ -13,7 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 FTS = {"fts_table": "publications_fts", "fts_pk": "id"}
-INTERNAL = ("_sqlite_migrations", "search_dirty", "meta", "author_pins")
+INTERNAL = (
+    "_sqlite_migrations",
+    "search_dirty",
+    "meta",
+    "author_pins",
+    "bibtex_entries",
+    "publication_revisions",
+)
 
 PUBLICATION_COLUMNS = {
     "id": "Row number of the record (publications_fts and the other tables link to it)",
@@ -53,6 +60,7 @@ PUBLICATION_COLUMNS = {
     "locked": "Fields you edited, which arXiv refreshes and merges leave alone (JSON list)",
     "created_at": "When the record was added (UTC)",
     "updated_at": "When the record last changed (UTC)",
+    "revision": "Moves on with every change to the record or its authors (BibTeX entry cache)",
 }
 
 TABLES: dict[str, dict[str, Any]] = {

@@ -258,6 +258,21 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[Transaction]:
         raise DatabaseError(f"could not save changes: {describe(exc)}") from exc
 
 
+@contextmanager
+def one_snapshot(conn: sqlite3.Connection) -> Iterator[bool]:
+    """Reads that see one state of the library (a read transaction), unless one is
+    already open; yields whether this one opened it."""
+    if conn.in_transaction:
+        yield False
+        return
+    conn.execute("BEGIN")
+    try:
+        yield True
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
 def _roll_back(conn: sqlite3.Connection) -> None:
     """Roll back what is still open (after an I/O error SQLite may have done it)."""
     if conn.in_transaction:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,8 +143,12 @@ def _guarded(name: str, probe, conn: sqlite3.Connection) -> Finding:
         return Finding(name, False, f"could not be checked: {exc}")
 
 
-def check(conn: sqlite3.Connection) -> list[Finding]:
-    """All consistency checks; the database is left untouched."""
+Probe = Callable[[sqlite3.Connection], Finding]
+
+
+def check(conn: sqlite3.Connection, probes: Mapping[str, Probe] | None = None) -> list[Finding]:
+    """All consistency checks, and the named ``probes`` of layers above the store
+    (where the integrity check passes); the database is left untouched."""
     findings = [
         _guarded("integrity", _integrity, conn),
         _guarded("foreign keys", _foreign_keys, conn),
@@ -155,21 +160,29 @@ def check(conn: sqlite3.Connection) -> list[Finding]:
             _guarded("co-author graph", _coauthor_graph, conn),
             _guarded("orphan people", _orphan_people, conn),
         ]
+        findings += [_guarded(name, probe, conn) for name, probe in (probes or {}).items()]
     return findings
 
 
-def repair_database(conn: sqlite3.Connection) -> list[str]:
+def repair_database(
+    conn: sqlite3.Connection, repairs: Iterable[Callable[[sqlite3.Connection], list[str]]] = ()
+) -> list[str]:
     """Fix what can be fixed without losing data, in one write: re-index search, drop
-    orphan people. A file that fails the integrity check is left alone: rewriting a
+    orphan people, rebuild the co-author graph, then the ``repairs`` of layers above
+    the store. A file that fails the integrity check is left alone: rewriting a
     damaged file could lose what is still readable."""
     with write_transaction(conn):
-        return _repair(conn)
+        return _repair(conn, repairs)
 
 
-def _repair(conn: sqlite3.Connection) -> list[str]:
+def _repair(
+    conn: sqlite3.Connection, repairs: Iterable[Callable[[sqlite3.Connection], list[str]]]
+) -> list[str]:
     done: list[str] = []
     if not _guarded("integrity", _integrity, conn).ok:
         return done
+    for repair in repairs:
+        done += repair(conn)
     stale = _search_index(conn)
     if not stale.ok:
         conn.execute("INSERT OR IGNORE INTO search_dirty SELECT id FROM publications")

@@ -587,6 +587,63 @@ def m010_coauthor_pairs_from_graph(db: Database) -> None:
     )
 
 
+# A record's revision moves to the next number of one library-wide counter on every
+# change to what its BibTeX entry reads (its row, its authorships), so an id freed by
+# rm and used again never meets a number cached before. Inserted rows take a fresh
+# number from the one function that inserts them; authorships inserted for papers that
+# already exist bump in bulk (store/publications.py), as the co-author graph counts them.
+_BUMP = (
+    "UPDATE publication_revisions SET last = last + 1;"
+    " UPDATE publications SET revision = (SELECT last FROM publication_revisions)"
+    " WHERE id IN ({ids});"
+)
+_M011_TRIGGERS = {
+    "publications_revision_update": (
+        "AFTER UPDATE ON publications",
+        "NEW.revision = OLD.revision",
+        _BUMP.format(ids="NEW.id"),
+    ),
+    "authorships_revision_update": (
+        "AFTER UPDATE ON authorships",
+        None,
+        _BUMP.format(ids="OLD.publication_id, NEW.publication_id"),
+    ),
+    "authorships_revision_delete": (
+        "AFTER DELETE ON authorships",
+        None,
+        _BUMP.format(ids="OLD.publication_id"),
+    ),
+}
+
+
+@migrations()
+def m011_bibtex_entry_cache(db: Database) -> None:
+    """Each record's BibTeX entry as the default export writes it, kept with the
+    record's revision, the pubdb version and options it was written under, and (for an
+    entry written with @string macros) the digest of the definitions it was checked
+    against: export reads it while all of these are still current."""
+    statements = [
+        "ALTER TABLE publications ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
+        "CREATE TABLE publication_revisions (last INTEGER NOT NULL)",
+        "INSERT INTO publication_revisions VALUES (0)",
+        """
+        CREATE TABLE bibtex_entries (
+            publication_id INTEGER PRIMARY KEY
+                REFERENCES publications(id) ON DELETE CASCADE,
+            revision INTEGER NOT NULL,
+            written_under TEXT NOT NULL,
+            strings TEXT NOT NULL,
+            crossref INTEGER NOT NULL,
+            entry TEXT NOT NULL
+        )
+        """,
+    ]
+    for name, (event, condition, body) in _M011_TRIGGERS.items():
+        when = f" WHEN {condition}" if condition else ""
+        statements.append(f"CREATE TRIGGER {name} {event}{when} BEGIN {body} END")
+    _run(db, *statements)
+
+
 LATEST_VERSION = len(migrations._migrations)
 assert LATEST_VERSION == SCHEMA_VERSION, "update pubdb/schema.py with the new step"
 assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES, "update schema.py"
@@ -612,11 +669,28 @@ def schema_statements(conn: sqlite3.Connection) -> list[str]:
         " AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY CASE type WHEN 'table' THEN 0"
         " WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid"
     )
-    return [
-        sql
-        for kind, name, sql in rows
+    kept = [
+        (kind, name, sql)
+        for kind, name, sql in rows.fetchall()
         if not (kind == "table" and any(name.startswith(f"{v}_") for v in virtual))
     ]
+    tables = [sql for kind, _, sql in kept if kind == "table"]
+    filled = [name for kind, name, sql in kept if kind == "table" and name not in virtual]
+    others = [sql for kind, _, sql in kept if kind != "table"]
+    return tables + _rows_as_inserts(conn, filled) + others
+
+
+def _rows_as_inserts(conn: sqlite3.Connection, tables: list[str]) -> list[str]:
+    """The rows a step put in a table (a counter's first value), as INSERT statements;
+    migrations are recorded apart."""
+    inserts = []
+    for table in tables:
+        if table == "_sqlite_migrations":
+            continue
+        for row in conn.execute(f'SELECT * FROM "{table}"').fetchall():
+            values = ", ".join(conn.execute("SELECT quote(?)", (v,)).fetchone()[0] for v in row)
+            inserts.append(f'INSERT INTO "{table}" VALUES ({values})')
+    return inserts
 
 
 def write_latest_schema() -> None:

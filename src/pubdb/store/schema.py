@@ -12,5 +12,6 @@ MIGRATION_NAMES = (
     "m008_browsing_views",
     "m009_coauthor_graph",
     "m010_coauthor_pairs_from_graph",
+    "m011_bibtex_entry_cache",
 )
 SCHEMA_VERSION = len(MIGRATION_NAMES)
