@@ -437,7 +437,7 @@ def test_write_transaction_rolls_back_everything(tmp_path, error):
 
 def test_failing_add_leaves_the_database_unchanged(arxiv, db_path, monkeypatch):
     with Library(db_path) as library:
-        library.add_arxiv(["2206.06921"])
+        library.add(["2206.06921"])
         before = dump(library.conn)
         original = adding.store_arxiv_record
         stored = []
@@ -450,7 +450,7 @@ def test_failing_add_leaves_the_database_unchanged(arxiv, db_path, monkeypatch):
 
         monkeypatch.setattr(adding, "store_arxiv_record", fail_on_second)
         with pytest.raises(RuntimeError):
-            library.add_arxiv(["1707.08567", "2104.12255"])
+            library.add(["1707.08567", "2104.12255"])
         assert len(stored) == 1  # the first new paper was written, then undone
         assert dump(library.conn) == before
 
@@ -483,7 +483,7 @@ def test_write_transaction_on_a_locked_database_fails_clearly(db_path, locked_db
 
 def test_add_on_a_locked_database_raises_database_error(arxiv, db_path, locked_db):
     with Library(db_path) as library, pytest.raises(DatabaseError, match="locked"):
-        library.add_arxiv(["2206.06921"])
+        library.add(["2206.06921"])
     locked_db.execute("ROLLBACK")
     with plain(db_path) as conn:
         assert count(conn, "publications") == 0

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from .ids import ArxivId, Identifiers, parse_identifiers
+from . import papers, people, store
+from .ids import ArxivId, Identifiers
 from .models import Publication
 from .papers.lookup import get_by_reference
 from .papers.reports import Report
@@ -22,7 +23,6 @@ from .store.publications import count_publications, iter_publications
 if TYPE_CHECKING:
     from .papers.citations import CitedBibliography
     from .papers.finding import FindReport, FindResult
-    from .sources.arxiv import ArxivClient
     from .sources.arxiv_query import SearchQuery
     from .tex.citations import Citations
 
@@ -48,9 +48,7 @@ def find_papers(query: SearchQuery, *, db_path: str | Path | None = None, **opti
     if path.exists():
         with Library(path, create=False) as library:
             return library.find(query, **options)
-    from .papers.finding import find
-
-    return find(None, query, limit=options.pop("limit", FIND_LIMIT), **options)
+    return papers.finding.find(None, query, limit=options.pop("limit", FIND_LIMIT), **options)
 
 
 class Library:
@@ -75,9 +73,7 @@ class Library:
         """Close the database; ``discard_if_empty`` removes its files when it holds no
         publication (a library made for a command that failed). Returns whether it did."""
         if discard_if_empty:
-            from .store.maintenance import remove_database
-
-            return remove_database(self.conn, self.path)
+            return store.maintenance.remove_database(self.conn, self.path)
         self.conn.close()
         return False
 
@@ -87,98 +83,62 @@ class Library:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # -- adding papers -----------------------------------------------------------
-
     def add(self, identifiers: Iterable[str | ArxivId] | Identifiers, **options) -> Report:
         """Fetch arXiv ids and DOIs (each checked first) and store them: new papers added,
         known ones updated. Options: ``author`` (keep only that person's papers),
         ``dry_run``, ``progress``, ``client``, ``on_retry`` (hears of each retry)."""
-        from .papers.finding import add_identifiers
-
-        return add_identifiers(self.conn, identifiers, **options)
-
-    def add_arxiv(self, identifiers: Iterable[str | ArxivId], **options) -> Report:
-        """Like ``add``, for arXiv identifiers only."""
-        return self.add(parse_identifiers(identifiers, dois=False), **options)
+        return papers.finding.add_identifiers(self.conn, identifiers, **options)
 
     def add_titles(self, text: str, **options) -> FindReport:
         """Add the papers of a publication list (a CV's), each found on arXiv on strong
         evidence, with what its line says (papers.finding.add_titles)."""
-        from .papers.finding import add_titles
-
-        return add_titles(self.conn, text, **options)
+        return papers.finding.add_titles(self.conn, text, **options)
 
     def find(
         self, query: SearchQuery, *, limit: int = FIND_LIMIT, add: bool = False, **options
     ) -> FindResult:
         """Search arXiv by author, title and dates; keep the person's papers, mark those
         the library has, and with ``add`` store the others (papers.finding.find)."""
-        from .papers.finding import find
-
-        return find(self.conn, query, limit=limit, add=add, **options)
+        return papers.finding.find(self.conn, query, limit=limit, add=add, **options)
 
     def refresh(self, references: Iterable[str] = (), **options) -> Report:
-        """Re-query arXiv for arXiv-linked records (all, or those named): new versions,
-        DOIs and journal refs; edited fields stay. Options: dry_run, progress, client,
-        on_retry."""
-        from .papers.adding import records_to_refresh, refresh
-
-        return refresh(self.conn, records_to_refresh(self.conn, list(references)), **options)
-
-    def arxiv_client(self) -> ArxivClient:
-        from .papers.adding import arxiv_client
-
-        return arxiv_client(self.conn)
+        """Re-query arXiv for arXiv-linked records (all, or those named); edited fields
+        stay. Options: dry_run, progress, client, on_retry."""
+        return papers.adding.refresh(
+            self.conn, papers.adding.records_to_refresh(self.conn, list(references)), **options
+        )
 
     def import_bibtex(self, paths: Iterable[str | Path], **options) -> Report:
         """Import .bib files in one transaction (options: dry_run, strict,
         prefer_incoming, progress). Broken entries are reported and skipped."""
-        from .papers.exporting import without_cycle_collection
-        from .papers.importing import import_files
-
-        with without_cycle_collection():  # a quarter of tugboat.bib's import, for no garbage
-            return import_files(self.conn, paths, **options)
-
-    # -- changing papers ---------------------------------------------------------
+        # the cycle collector paused: a quarter of tugboat.bib's import, for no garbage
+        with papers.exporting.without_cycle_collection():
+            return papers.importing.import_files(self.conn, paths, **options)
 
     def edit(self, reference: str, assignments=(), unset=(), **options) -> Publication:
         """Set or unset fields of one publication (locked against refresh and merges);
         options ``force`` (an unknown field name) and ``notes`` (what was derived)."""
-        from .papers.editing import edit
-
-        return edit(self.conn, reference, assignments, unset, **options)
+        return papers.editing.edit(self.conn, reference, assignments, unset, **options)
 
     def record_bibtex(self, reference: str) -> str:
         """One record as the BibTeX entry ``edit_bibtex`` takes back."""
-        from .papers.editing import record_bibtex
-
-        return record_bibtex(self.conn, reference)
+        return papers.editing.record_bibtex(self.conn, reference)
 
     def edit_bibtex(self, reference: str, text: str, *, force: bool = False):
         """Apply a record's BibTeX as edited; returns (publication, changes, notes)."""
-        from .papers.editing import edit_bibtex
-
-        return edit_bibtex(self.conn, reference, text, force=force)
+        return papers.editing.edit_bibtex(self.conn, reference, text, force=force)
 
     def unlock(self, reference: str, names: Iterable[str]) -> Publication:
         """Let fetched metadata update these fields again."""
-        from .papers.editing import unlock
-
-        return unlock(self.conn, reference, names)
+        return papers.editing.unlock(self.conn, reference, names)
 
     def remove(self, references: Iterable[str]) -> list[Publication]:
         """Delete publications (all named ones exist, or nothing is deleted)."""
-        from .papers.editing import remove
-
-        return remove(self.conn, references)
+        return papers.editing.remove(self.conn, references)
 
     def merge(self, keep: str, other: str, *, prefer_incoming: bool = False):
         """Merge publication ``other`` into ``keep``. Returns (publication, MergeResult)."""
-        from .papers.merging import merge_records
-
-        return merge_records(self.conn, keep, other, prefer_incoming=prefer_incoming)
-
-    # -- reading -----------------------------------------------------------------
+        return papers.merging.merge_records(self.conn, keep, other, prefer_incoming=prefer_incoming)
 
     def get(self, reference: str) -> Publication:
         """A publication by citation key, arXiv id (any form) or DOI."""
@@ -194,32 +154,22 @@ class Library:
 
     def search(self, query: str, *, limit: int | None = None) -> list[Publication]:
         """Full-text search, best match first (papers.lookup.search for the syntax)."""
-        from .papers.lookup import search
-
-        return search(self.conn, query, limit)
+        return papers.lookup.search(self.conn, query, limit)
 
     def provenance(self, publication: Publication):
         """Where a publication and each of its values came from (papers.provenance)."""
-        from .papers.provenance import provenance
-
-        return provenance(self.conn, publication)
+        return papers.provenance.provenance(self.conn, publication)
 
     def count(self) -> int:
         return count_publications(self.conn)
 
     def arxiv_xml(self, reference: str) -> str | None:
         """The raw arXiv Atom entry last fetched for a publication."""
-        from .store.publications import arxiv_entry_xml
-
-        return arxiv_entry_xml(self.conn, self.get(reference).id)
-
-    # -- people ------------------------------------------------------------------
+        return store.publications.arxiv_entry_xml(self.conn, self.get(reference).id)
 
     def resolve_author(self, name: str) -> int:
         """The person a typed name stands for; UsageError with suggestions otherwise."""
-        from .people.lookup import resolve_query
-
-        return resolve_query(self.conn, name)
+        return people.lookup.resolve_query(self.conn, name)
 
     def _person(self, author: str | None) -> int | None:
         return self.resolve_author(author) if author else None
@@ -227,133 +177,98 @@ class Library:
     def authors(self, query: str | None = None) -> list:
         """People (all, or those a name could mean) with paper counts and name variants;
         UsageError with the closest names when a query means nobody."""
-        from .people.lookup import find_people, summaries
-
-        return find_people(self.conn, query) if query is not None else summaries(self.conn)
+        return (
+            people.lookup.find_people(self.conn, query)
+            if query is not None
+            else people.lookup.summaries(self.conn)
+        )
 
     def author(self, name: str):
         """One person: (summary, their publications newest first)."""
-        from .people.lookup import summaries
-
         person_id = self.resolve_author(name)
         publications = list(iter_publications(self.conn, person_id=person_id))
-        return summaries(self.conn, [person_id])[0], publications
+        return people.lookup.summaries(self.conn, [person_id])[0], publications
 
     def author_profile(self, name: str):
         """What a person is called and where they work (people.profile.PersonProfile)."""
-        from .people.profile import person_profile
-
-        return person_profile(self.conn, self.resolve_author(name))
+        return people.profile.person_profile(self.conn, self.resolve_author(name))
 
     def set_author(self, name: str, *, full_name=None, family=None, affiliation=None,
                    since=None, contact=None, unset: Iterable[str] = ()):  # fmt: skip
         """Decide a person's full name, where their family name starts, an affiliation
         (``since`` a year, else current) or contact; ``unset`` forgets such decisions."""
-        from .people.profile import ProfileChange, set_named, unset_items
-
-        change = ProfileChange(full_name, family, affiliation, since, contact, unset_items(unset))
-        return set_named(self.conn, name, change)
+        change = people.profile.ProfileChange(
+            full_name, family, affiliation, since, contact, people.profile.unset_items(unset)
+        )
+        return people.profile.set_named(self.conn, name, change)
 
     def ambiguous_authors(self) -> list:
-        from .people.decisions import ambiguities
-
-        return ambiguities(self.conn)
+        return people.decisions.ambiguities(self.conn)
 
     def merge_authors(self, keep: str, other: str):
         """Declare two names one person; the decision survives re-import and refresh."""
-        from .people.decisions import merge_named
-
-        return merge_named(self.conn, keep, other)
+        return people.decisions.merge_named(self.conn, keep, other)
 
     def alias_author(self, name: str, variant: str):
         """``variant`` also means this person. Returns (person, authorships moved)."""
-        from .people.decisions import alias_named
-
-        return alias_named(self.conn, name, variant)
+        return people.decisions.alias_named(self.conn, name, variant)
 
     def split_author(self, name: str, *, variants=(), papers=(), into: str | None = None):
         """Split names or papers off a person. Returns (new person, authorships moved)."""
-        from .people.decisions import split_named
-
         paper_ids = [self.get(reference).id for reference in papers]
-        return split_named(self.conn, name, variants=variants, paper_ids=paper_ids, into=into)
+        return people.decisions.split_named(
+            self.conn, name, variants=variants, paper_ids=paper_ids, into=into
+        )
 
     def coauthors(self, names: str | Iterable[str], **options) -> list:
         """Co-authors of one person, or of several (a lab: each co-author once, with whose
         co-author they are): joint papers, last year and date active, latest affiliation.
         Options: ``since_year``; ``months`` back from ``as_of`` (default today), a paper of
         unknown month counting as the end of its year; ``counts=False`` (NSF table)."""
-        from .people.coauthors import coauthors_named
-
-        return coauthors_named(self.conn, names, **options)
+        return people.coauthors.coauthors_named(self.conn, names, **options)
 
     def overlap(self, names: Iterable[str]):
         """Co-authors shared by all the people named, and their joint papers."""
-        from .people.coauthors import overlap_named
-
-        return overlap_named(self.conn, names)
+        return people.coauthors.overlap_named(self.conn, names)
 
     def collaboration_path(self, source: str, target: str):
         """The shortest co-authorship chain between two people, or None."""
-        from .people.coauthors import path_named
-
-        return path_named(self.conn, source, target)
+        return people.coauthors.path_named(self.conn, source, target)
 
     def person_names(self, ids: Iterable[int]) -> dict[int, str]:
-        from .store.coauthors import names_of
-
-        return names_of(self.conn, list(ids))
-
-    # -- maintenance -------------------------------------------------------------
+        return store.coauthors.names_of(self.conn, list(ids))
 
     def backup(self, target: str | Path) -> Path:
         """A consistent copy of the database at ``target`` (safe while others write)."""
-        from .store.maintenance import backup
-
-        return backup(self.conn, target)
+        return store.maintenance.backup(self.conn, target)
 
     def check(self, *, repair: bool = False) -> tuple[list, list[str]]:
         """Consistency findings, and (with ``repair``) what was fixed."""
-        from .papers.exporting import check_entry_cache, repair_entry_cache
-        from .store.maintenance import check, repair_database
-
-        repaired = repair_database(self.conn, [repair_entry_cache]) if repair else []
-        return check(self.conn, {"BibTeX entry cache": check_entry_cache}), repaired
+        return papers.exporting.check_library(self.conn, repair=repair)
 
     def datasette_metadata(self) -> dict:
         """What Datasette needs to show this library (``pubdb serve``): descriptions,
         the search index linked, canned co-author queries, internal tables hidden."""
-        from .store.browsing import datasette_metadata
-
-        return datasette_metadata(self.path.stem, f"pubdb: {self.path.name}")
-
-    # -- export ------------------------------------------------------------------
+        return store.browsing.datasette_metadata(self.path.stem, f"pubdb: {self.path.name}")
 
     def export_bibtex(self, out: TextIO, *, author: str | None = None, **options) -> int:
         """BibTeX of every publication (or one author's) after the imported @preamble and
         @string blocks they use; options ``al_folio``, ``selected``, ``expand_strings``,
         ``progress`` (papers.exporting.export_bibtex). Returns how many entries."""
-        from .papers.exporting import export_bibtex
-
-        return export_bibtex(self.conn, out, person_id=self._person(author), **options)
+        return papers.exporting.export_bibtex(
+            self.conn, out, person_id=self._person(author), **options
+        )
 
     def export_cited(self, citations: Citations, output: str | Path | None,
                      **options) -> CitedBibliography:  # fmt: skip
-        """A document's .bib: the entries ``citations`` name (a key a merge absorbed
-        finds its record, written under that key), the entries they crossref, the
-        @string and @preamble blocks they use; written to ``output`` unless it holds
-        these bytes already. ``.missing``: keys the library lacks, with close ones.
-        Options: ``expand_strings``, ``al_folio`` (papers.citations.write_cited)."""
-        from .papers.citations import write_cited
-
-        return write_cited(self.conn, citations, output, **options)
+        """A document's .bib: the entries ``citations`` name and what they need, written to
+        ``output`` unless it holds these bytes already (papers.citations.write_cited)."""
+        return papers.citations.write_cited(self.conn, citations, output, **options)
 
     def changes(self, files: Callable[[], Iterable[Path]] = list, **options) -> Iterator[None]:
         """Yields now, then each time the library or one of ``files()`` changed (for
         ``--watch``); options: ``interval``, ``stop``, ``sleep`` (papers.watching)."""
-        from .papers.watching import changes
-
-        return changes(self.conn, self.path, files, **options)
+        return papers.watching.changes(self.conn, self.path, files, **options)
 
     def render_list(self, format: str, *, author: str | None = None, **options) -> str:
         """A formatted publication list (markdown, html, latex, text, json, csl-json),
@@ -362,20 +277,16 @@ class Library:
 
     def stream_list(self, format: str, *, author: str | None = None, **options) -> Iterator[str]:
         """``render_list`` in pieces, read group by group (memory flat in the library)."""
-        from .papers.exporting import stream_list
-
-        return stream_list(self.conn, format, self._person(author), options)
+        return papers.exporting.stream_list(self.conn, format, self._person(author), options)
 
     def render_style(self, style: str, *, author: str | None = None, output: str = "text",
                      selected: bool = False) -> str:  # fmt: skip
         """The publications formatted by a CSL citation style (apa, ieee, chicago, ...)."""
-        from .papers.exporting import render_style
-
-        return render_style(self.conn, style, self._person(author), output, selected)
+        return papers.exporting.render_style(
+            self.conn, style, self._person(author), output, selected
+        )
 
     def export_hugo(self, folder: str | Path, *, author: str | None = None, **options) -> int:
         """A HugoBlox publication page (DIR/KEY/index.md and cite.bib) for every
         publication (or one author's); ``options`` as ``render.ListOptions``."""
-        from .papers.exporting import export_hugo
-
-        return export_hugo(self.conn, folder, self._person(author), options)
+        return papers.exporting.export_hugo(self.conn, folder, self._person(author), options)

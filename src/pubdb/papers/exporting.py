@@ -187,6 +187,15 @@ def wrong_cached_entries(conn: sqlite3.Connection) -> tuple[int, list[int]]:
     return len(cached), sorted(wrong)
 
 
+def check_library(conn: sqlite3.Connection, *, repair: bool = False) -> tuple[list, list[str]]:
+    """``pubdb check``: the store's findings and the entry cache's, and (with
+    ``repair``) what was fixed first."""
+    from ..store.maintenance import check, repair_database
+
+    repaired = repair_database(conn, [repair_entry_cache]) if repair else []
+    return check(conn, {"BibTeX entry cache": check_entry_cache}), repaired
+
+
 def check_entry_cache(conn: sqlite3.Connection) -> Finding:
     """``pubdb check``: every cached entry export would read is the one it writes."""
     from ..store.maintenance import Finding
