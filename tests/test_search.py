@@ -498,3 +498,16 @@ def test_an_import_that_saves_nothing_leaves_the_insert_trigger(tmp_path, seeds,
             library.import_bibtex([bib], **option)
         assert library.count() == SEED_KEYS
     assert trigger_sql(seeds) == before
+
+
+def test_the_insert_trigger_is_back_when_a_caller_catches_an_error_and_commits(seeds):
+    """An error inside the block that the caller handles, its transaction then saved."""
+    from pubdb.store.connection import write_transaction
+    from pubdb.store.search import inserts_indexed_by_caller
+
+    before = trigger_sql(seeds)
+    with Library(seeds) as library:
+        with write_transaction(library.conn):
+            with pytest.raises(ValueError), inserts_indexed_by_caller(library.conn):
+                raise ValueError("handled by the caller")
+    assert trigger_sql(seeds) == before
