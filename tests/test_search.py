@@ -506,8 +506,11 @@ def test_the_insert_trigger_is_back_when_a_caller_catches_an_error_and_commits(s
     from pubdb.store.search import inserts_indexed_by_caller
 
     before = trigger_sql(seeds)
-    with Library(seeds) as library:
-        with write_transaction(library.conn):
-            with pytest.raises(ValueError), inserts_indexed_by_caller(library.conn):
-                raise ValueError("handled by the caller")
+    with (
+        Library(seeds) as library,
+        write_transaction(library.conn),
+        pytest.raises(ValueError),  # caught inside the transaction, which commits
+        inserts_indexed_by_caller(library.conn),
+    ):
+        raise ValueError("handled by the caller")
     assert trigger_sql(seeds) == before
